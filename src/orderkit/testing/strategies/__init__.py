@@ -1,0 +1,40 @@
+"""Hypothesis strategies for every public orderkit type.
+
+Installing orderkit with the ``testing`` extra registers them with
+hypothesis through its entry point, so ``st.from_type(Money)`` works in a
+host's own tests.
+
+>>> from hypothesis import strategies as st
+>>> from orderkit.money import Money
+>>> isinstance(st.from_type(Money).example(), Money)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import strategies as st
+
+from orderkit.money import Currency, Money
+from orderkit.testing.strategies._money import amounts, currencies, money, positive_money
+
+__all__ = ["amounts", "currencies", "money", "positive_money", "register_type_strategies"]
+
+#: Each public type and the strategy ``st.from_type`` should use for it.
+_BY_TYPE: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
+    Currency: currencies,
+    Money: money,
+}
+
+
+def register_type_strategies() -> None:
+    """Register every orderkit type with ``st.register_type_strategy``."""
+    for type_, factory in _BY_TYPE.items():
+        st.register_type_strategy(type_, factory())
+
+
+def _hypothesis_setup_hook() -> None:
+    """Entry point hypothesis calls on start-up (``[project.entry-points.hypothesis]``)."""
+    register_type_strategies()
