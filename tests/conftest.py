@@ -1,4 +1,7 @@
-"""Hypothesis profiles: ``dev`` (default, quick) and ``ci`` (more examples), by HYPOTHESIS_PROFILE."""
+"""Hypothesis profiles ``dev`` (default, quick) and ``ci`` (more examples).
+
+Chosen by the HYPOTHESIS_PROFILE environment variable.
+"""
 
 import os
 

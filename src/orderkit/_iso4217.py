@@ -1,10 +1,12 @@
 """ISO 4217 list one: alphabetic code, numeric code, minor-unit exponent, name.
 
-Codes whose minor unit is "N.A." in the standard (precious metals XAU, XAG,
-XPD, XPT; bond-market units XBA–XBD; XDR, XSU, XUA; the testing and "no
-currency" codes XTS and XXX) are not trade currencies and are left out.
-Recently withdrawn codes that still appear on open invoices (ANG, BGN, CUC,
-HRK, SLL, ZWL) are kept beside their successors.
+Checked against the list published 2026-01-01. Codes whose minor unit is
+"N.A." in the standard (precious metals, bond-market units, XDR, XSU, XUA,
+and the testing and "no currency" codes XTS and XXX) are listed apart in
+``NO_MINOR_UNIT``: they are ISO codes, but an amount in them has no minor
+unit to round or split to, so :class:`orderkit.money.Currency` refuses them
+with that reason. Recently withdrawn codes that still appear on open
+invoices (ANG, BGN, CUC, HRK, SLL, ZWL) are kept beside their successors.
 """
 
 TABLE = """\
@@ -150,7 +152,7 @@ THB 764 2 Baht
 TJS 972 2 Somoni
 TMT 934 2 Turkmenistan New Manat
 TND 788 3 Tunisian Dinar
-TOP 776 2 Pa'anga
+TOP 776 2 Pa’anga
 TRY 949 2 Turkish Lira
 TTD 780 2 Trinidad and Tobago Dollar
 TWD 901 2 New Taiwan Dollar
@@ -163,11 +165,12 @@ UYI 940 0 Uruguay Peso en Unidades Indexadas (UI)
 UYU 858 2 Peso Uruguayo
 UYW 927 4 Unidad Previsional
 UZS 860 2 Uzbekistan Sum
-VED 926 2 Bolivar Soberano (digital)
-VES 928 2 Bolivar Soberano
+VED 926 2 Bolívar Soberano
+VES 928 2 Bolívar Soberano
 VND 704 0 Dong
 VUV 548 0 Vatu
 WST 882 2 Tala
+XAD 396 2 Arab Accounting Dinar
 XAF 950 0 CFA Franc BEAC
 XCD 951 2 East Caribbean Dollar
 XCG 532 2 Caribbean Guilder
@@ -178,4 +181,21 @@ ZAR 710 2 Rand
 ZMW 967 2 Zambian Kwacha
 ZWG 924 2 Zimbabwe Gold
 ZWL 932 2 Zimbabwe Dollar
+"""
+
+#: List-one codes without a minor unit ("N.A."): code, numeric code, name.
+NO_MINOR_UNIT = """\
+XAG 961 Silver
+XAU 959 Gold
+XBA 955 Bond Markets Unit European Composite Unit (EURCO)
+XBB 956 Bond Markets Unit European Monetary Unit (E.M.U.-6)
+XBC 957 Bond Markets Unit European Unit of Account 9 (E.U.A.-9)
+XBD 958 Bond Markets Unit European Unit of Account 17 (E.U.A.-17)
+XDR 960 SDR (Special Drawing Right)
+XPD 964 Palladium
+XPT 962 Platinum
+XSU 994 Sucre
+XTS 963 Codes specifically reserved for testing purposes
+XUA 965 ADB Unit of Account
+XXX 999 The codes assigned for transactions where no currency is involved
 """

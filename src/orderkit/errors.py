@@ -62,8 +62,13 @@ class InvalidQuantity(ValidationError):
 class UnknownCurrency(ValidationError):
     """A currency code that is not in the ISO 4217 table."""
 
-    def __init__(self, code: object) -> None:
-        super().__init__(f"unknown ISO 4217 currency code {code!r}", path="currency")
+    def __init__(self, code: object, *, reason: str | None = None) -> None:
+        text = (
+            f"ISO 4217 code {code!r} {reason}"
+            if reason
+            else f"unknown ISO 4217 currency code {code!r}"
+        )
+        super().__init__(text, path="currency")
         self.code = code
 
 

@@ -12,26 +12,31 @@ True
 
 from __future__ import annotations
 
+import decimal
 import enum
 import functools
+import math
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from orderkit._iso4217 import TABLE
+from orderkit._iso4217 import NO_MINOR_UNIT, TABLE
 from orderkit.errors import CurrencyMismatch, UnknownCurrency, ValidationError
 
 if TYPE_CHECKING:
     from typing import Self
 
-__all__ = ["DEFAULT_ROUNDING", "Currency", "Money", "Rounding", "allocate"]
+__all__ = ["DEFAULT_ROUNDING", "MAX_AMOUNT_DIGITS", "Currency", "Money", "Rounding", "allocate"]
 
 
 class Rounding(enum.StrEnum):
-    """Rounding modes, equal to the :mod:`decimal` constants of the same name."""
+    """Rounding modes, equal to the :mod:`decimal` constants of the same name.
+
+    :meth:`Money.round` also accepts a member's name (``"HALF_EVEN"``) or the
+    :mod:`decimal` constant (``decimal.ROUND_HALF_EVEN``).
+    """
 
     HALF_UP = "ROUND_HALF_UP"
     HALF_EVEN = "ROUND_HALF_EVEN"
@@ -41,9 +46,41 @@ class Rounding(enum.StrEnum):
     CEILING = "ROUND_CEILING"
     FLOOR = "ROUND_FLOOR"
 
+    @classmethod
+    def parse(cls, value: Rounding | str) -> Rounding:
+        """A rounding mode from a member, its name or its value; :class:`ValidationError` else."""
+        if isinstance(value, Rounding):
+            return value
+        if isinstance(value, str):
+            key = value.upper()
+            for member in cls:
+                if key in (member.name, member.value):
+                    return member
+        raise ValidationError(f"unknown rounding mode {value!r}", path="rounding")
+
 
 #: The one documented default: half-up, as on shelf labels and most tax rules.
 DEFAULT_ROUNDING: Final = Rounding.HALF_UP
+
+#: Amounts are refused beyond this many digits before or after the decimal point,
+#: so exact arithmetic never has to build absurdly long numbers from hostile input.
+MAX_AMOUNT_DIGITS: Final = 60
+
+# Addition, subtraction and multiplication of finite decimals are exact when
+# precision is unlimited; the default context (28 digits) would round silently.
+_EXACT: Final = decimal.Context(
+    prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[InvalidOperation]
+)
+
+
+def _check_code(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not (isinstance(value, str) and len(value) == 3 and value.isascii() and value.isupper()):
+        raise ValidationError(f"{value!r} is not a three-letter code", path=attribute.name)
+
+
+def _check_exponent(_: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 8:
+        raise ValidationError(f"minor-unit exponent {value!r} is not 0..8", path=attribute.name)
 
 
 @attrs.frozen(order=False)
@@ -51,26 +88,39 @@ class Currency:
     """An ISO 4217 currency: alphabetic code, numeric code and minor-unit exponent.
 
     Obtain one with :meth:`Currency.of`; the instances are shared, so identity
-    comparison is cheap.
+    comparison is cheap. Equality and hashing use the code only.
 
     >>> Currency.of("JPY").exponent, Currency.of("KWD").exponent
     (0, 3)
+    >>> Currency.of("XYZ")
+    Traceback (most recent call last):
+    ...
+    orderkit.errors.UnknownCurrency: currency: unknown ISO 4217 currency code 'XYZ'
     """
 
-    code: str
+    code: str = attrs.field(validator=_check_code)
     numeric: str = attrs.field(eq=False)
-    exponent: int = attrs.field(eq=False)
+    exponent: int = attrs.field(eq=False, validator=_check_exponent)
     name: str = attrs.field(eq=False)
 
     @classmethod
     def of(cls, code: str | Currency) -> Currency:
-        """The currency for an alphabetic code; :class:`UnknownCurrency` otherwise."""
+        """The currency for an alphabetic code; :class:`UnknownCurrency` otherwise.
+
+        Codes are matched exactly (ISO codes are upper case). The ISO codes
+        without a minor unit (gold ``XAU``, ``XXX``, ...) are refused with
+        that reason, since no amount in them can be rounded or split.
+        """
         if isinstance(code, Currency):
             return code
         try:
             return _CURRENCIES[code]
         except (KeyError, TypeError):
-            raise UnknownCurrency(code) from None
+            pass
+        given: object = code  # callers may pass anything at run time
+        if isinstance(given, str) and given in _NO_MINOR_UNIT:
+            raise UnknownCurrency(code, reason="has no minor unit in ISO 4217 (N.A.)")
+        raise UnknownCurrency(code)
 
     @classmethod
     def all(cls) -> tuple[Currency, ...]:
@@ -85,37 +135,57 @@ class Currency:
     def __str__(self) -> str:
         return self.code
 
+    def __repr__(self) -> str:
+        return f"Currency.of({self.code!r})"
+
 
 def _load_table() -> dict[str, Currency]:
     table = {}
     for row in TABLE.splitlines():
         code, numeric, exponent, name = row.split(" ", 3)
         table[code] = Currency(code, numeric, int(exponent), name)
-    return table
+    return dict(sorted(table.items()))
 
 
 _CURRENCIES: Final = _load_table()
+_NO_MINOR_UNIT: Final = frozenset(row.split(" ", 1)[0] for row in NO_MINOR_UNIT.splitlines())
 
 
-def _to_decimal(value: object, *, field: str = "amount") -> Decimal:
-    """Convert str, int or Decimal exactly; refuse float, bool and non-finite values."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise ValidationError(
-            f"{type(value).__name__} {value!r} is not an exact amount; use a str or Decimal",
-            path=field,
-        )
-    if isinstance(value, Decimal):
+def _to_decimal(value: str | int | Decimal) -> Decimal:
+    """Convert str, int or Decimal exactly; refuse float, bool, non-finite and absurd values."""
+    if type(value) is Decimal:
         result = value
-    elif isinstance(value, int | str):
+    elif isinstance(value, bool | float):
+        raise ValidationError(
+            f"{type(value).__name__} {value!r} is not exact; use a str or Decimal", path="amount"
+        )
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str | Decimal):
         try:
-            result = Decimal(value.strip() if isinstance(value, str) else value)
+            result = Decimal(value)
         except InvalidOperation:
-            raise ValidationError(f"{value!r} is not a decimal number", path=field) from None
+            raise ValidationError(f"{value!r} is not a decimal number", path="amount") from None
     else:
-        raise ValidationError(f"{value!r} is not a str, int or Decimal", path=field)
+        raise ValidationError(f"{value!r} is not a str, int or Decimal", path="amount")
     if not result.is_finite():
-        raise ValidationError(f"{value!r} is not a finite amount", path=field)
+        raise ValidationError(f"{value!r} is not a finite amount", path="amount")
+    exponent = result.as_tuple().exponent
+    if result and (
+        result.adjusted() >= MAX_AMOUNT_DIGITS
+        or (isinstance(exponent, int) and exponent < -MAX_AMOUNT_DIGITS)
+    ):
+        raise ValidationError(
+            f"{value!r} has more than {MAX_AMOUNT_DIGITS} digits before or after the point",
+            path="amount",
+        )
+    if not result and result.is_signed():
+        result = result.copy_abs()
     return result
+
+
+def _to_currency(value: str | Currency) -> Currency:
+    return value if type(value) is Currency else Currency.of(value)
 
 
 @attrs.frozen(order=False)
@@ -123,6 +193,8 @@ class Money:
     """An exact amount in one currency. Immutable and hashable.
 
     Amounts keep every digit they are given; only :meth:`round` rounds.
+    Arithmetic needs both sides in one currency (:class:`CurrencyMismatch`
+    otherwise) and ordering is only defined within one currency.
 
     >>> m = Money.of("19.99", "EUR") * 3
     >>> str(m), str(-m), str(abs(-m))
@@ -131,38 +203,49 @@ class Money:
     True
     """
 
-    amount: Decimal
-    currency: Currency
+    amount: Decimal = attrs.field(converter=_to_decimal)
+    currency: Currency = attrs.field(converter=_to_currency)
 
     @classmethod
     def of(cls, amount: str | int | Decimal, currency: str | Currency) -> Money:
         """Build money from a str, int or Decimal amount and a currency code.
 
+        A ``float`` is refused: ``0.1`` is not exactly one tenth.
+
         >>> Money.of(0.1, "EUR")
         Traceback (most recent call last):
         ...
-        orderkit.errors.ValidationError: amount: float 0.1 is not an exact amount; use a str or Decimal
+        orderkit.errors.ValidationError: amount: float 0.1 is not exact; use a str or Decimal
         """
-        return cls(_to_decimal(amount), Currency.of(currency))
+        return cls(amount, currency)
 
     @classmethod
     def zero(cls, currency: str | Currency) -> Money:
         """Zero in a currency."""
-        return cls(_ZERO, Currency.of(currency))
+        return cls(_ZERO, currency)
 
     @classmethod
-    def sum(cls, items: Iterable[Money], currency: str | Currency) -> Money:
-        """Add up amounts that are all in ``currency`` (zero for none).
+    def sum(cls, items: Iterable[Money], currency: str | Currency | None = None) -> Money:
+        """Add up amounts that are all in one currency.
+
+        ``currency`` is needed only when ``items`` may be empty (the sum is
+        then zero in it); when given, every item must be in it.
 
         >>> str(Money.sum([Money.of("1.10", "USD"), Money.of("2", "USD")], "USD"))
         '3.10 USD'
         """
-        cur = Currency.of(currency)
+        cur = None if currency is None else Currency.of(currency)
         total = _ZERO
-        for item in items:
-            if item.currency is not cur and item.currency != cur:
+        for index, item in enumerate(items):
+            if not isinstance(item, Money):
+                raise ValidationError(f"{item!r} is not Money", path=f"items[{index}]")
+            if cur is None:
+                cur = item.currency
+            elif item.currency != cur:
                 raise CurrencyMismatch(cur.code, item.currency.code, "sum")
-            total += item.amount
+            total = _EXACT.add(total, item.amount)
+        if cur is None:
+            raise ValidationError("the sum of no items needs a currency", path="currency")
         return cls(total, cur)
 
     # -- arithmetic ---------------------------------------------------------
@@ -172,11 +255,10 @@ class Money:
             raise CurrencyMismatch(self.currency.code, other.currency.code, operation)
 
     def __add__(self, other: Money) -> Money:
-        if type(other) is not Money:
+        if not isinstance(other, Money):
             return NotImplemented
-        if other.currency is not self.currency:
-            self._check(other, "add")
-        return Money(self.amount + other.amount, self.currency)
+        self._check(other, "add")
+        return Money(_EXACT.add(self.amount, other.amount), self.currency)
 
     def __radd__(self, other: int) -> Money:
         # Lets the builtin ``sum()`` start from its integer 0.
@@ -185,50 +267,55 @@ class Money:
         return NotImplemented
 
     def __sub__(self, other: Money) -> Money:
-        if type(other) is not Money:
+        if not isinstance(other, Money):
             return NotImplemented
-        if other.currency is not self.currency:
-            self._check(other, "subtract")
-        return Money(self.amount - other.amount, self.currency)
+        self._check(other, "subtract")
+        return Money(_EXACT.subtract(self.amount, other.amount), self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money(_EXACT.minus(self.amount), self.currency)
 
     def __pos__(self) -> Money:
         return self
 
     def __abs__(self) -> Money:
-        return Money(abs(self.amount), self.currency)
+        return Money(_EXACT.abs(self.amount), self.currency)
 
     def __mul__(self, factor: int | Decimal) -> Money:
+        if isinstance(factor, float):
+            raise ValidationError(
+                f"cannot multiply money by float {factor!r}; use an int or Decimal", path="factor"
+            )
         if isinstance(factor, bool) or not isinstance(factor, int | Decimal):
             return NotImplemented
-        return Money(self.amount * factor, self.currency)
+        if isinstance(factor, Decimal) and not factor.is_finite():
+            raise ValidationError(f"factor {factor!r} is not finite", path="factor")
+        return Money(_EXACT.multiply(self.amount, factor), self.currency)
 
     __rmul__ = __mul__
 
     # -- comparison ---------------------------------------------------------
 
     def __lt__(self, other: Money) -> bool:
-        if type(other) is not Money:
+        if not isinstance(other, Money):
             return NotImplemented
         self._check(other, "compare")
         return self.amount < other.amount
 
     def __le__(self, other: Money) -> bool:
-        if type(other) is not Money:
+        if not isinstance(other, Money):
             return NotImplemented
         self._check(other, "compare")
         return self.amount <= other.amount
 
     def __gt__(self, other: Money) -> bool:
-        if type(other) is not Money:
+        if not isinstance(other, Money):
             return NotImplemented
         self._check(other, "compare")
         return self.amount > other.amount
 
     def __ge__(self, other: Money) -> bool:
-        if type(other) is not Money:
+        if not isinstance(other, Money):
             return NotImplemented
         self._check(other, "compare")
         return self.amount >= other.amount
@@ -246,13 +333,23 @@ class Money:
         return self.amount < 0
 
     @property
+    def is_positive(self) -> bool:
+        """Whether the amount is above zero."""
+        return self.amount > 0
+
+    @property
+    def is_rounded(self) -> bool:
+        """Whether the amount is a whole number of minor units."""
+        return self.amount == self.round(Rounding.DOWN).amount
+
+    @property
     def minor_units(self) -> int:
         """The amount in whole minor units; refuses an amount that is not whole.
 
         >>> Money.of("12.34", "EUR").minor_units
         1234
         """
-        scaled = self.amount.scaleb(self.currency.exponent)
+        scaled = _EXACT.scaleb(self.amount, self.currency.exponent)
         if scaled != scaled.to_integral_value():
             raise ValidationError(
                 f"{self} is not a whole number of minor units; round it first", path="amount"
@@ -266,11 +363,15 @@ class Money:
         >>> str(Money.from_minor_units(1234, "KWD"))
         '1.234 KWD'
         """
+        if isinstance(units, bool) or not isinstance(units, int):
+            raise ValidationError(f"{units!r} is not a whole number of minor units", path="units")
         cur = Currency.of(currency)
-        return cls(Decimal(units).scaleb(-cur.exponent), cur)
+        return cls(_EXACT.scaleb(Decimal(units), -cur.exponent), cur)
 
     def round(self, rounding: Rounding | str = DEFAULT_ROUNDING) -> Money:
         """Round to the currency's minor unit (half-up unless told otherwise).
+
+        Rounding is idempotent: a rounded amount rounds to itself.
 
         >>> (
         ...     str(Money.of("2.345", "EUR").round()),
@@ -278,12 +379,11 @@ class Money:
         ... )
         ('2.35 EUR', '2.34 EUR')
         """
-        mode = Rounding(rounding)
-        return Money(
-            self.amount.quantize(self.currency.quantum, rounding=mode.value), self.currency
-        )
+        mode = Rounding.parse(rounding)
+        rounded = self.amount.quantize(self.currency.quantum, rounding=mode.value, context=_EXACT)
+        return Money(rounded, self.currency)
 
-    def with_amount(self, amount: Decimal) -> Self:
+    def with_amount(self, amount: str | int | Decimal) -> Self:
         """The same currency with another amount."""
         return attrs.evolve(self, amount=amount)
 
@@ -291,60 +391,86 @@ class Money:
         amount = self.amount
         exponent = amount.as_tuple().exponent
         if isinstance(exponent, int) and exponent > -self.currency.exponent:
-            amount = amount.quantize(self.currency.quantum)
-        return f"{amount} {self.currency.code}"
+            amount = amount.quantize(self.currency.quantum, context=_EXACT)
+        return f"{amount:f} {self.currency.code}"
 
     def __repr__(self) -> str:
-        return f"Money.of({str(self.amount)!r}, {self.currency.code!r})"
+        return f"Money.of({format(self.amount, 'f')!r}, {self.currency.code!r})"
 
 
 _ZERO: Final = Decimal(0)
 
 
+def _weight_ratio(weight: object, index: int) -> tuple[int, int]:
+    """A weight as an exact (numerator, denominator) pair, validated."""
+    raw = weight.amount if isinstance(weight, Money) else weight
+    if isinstance(raw, bool) or not isinstance(raw, int | Decimal):
+        raise ValidationError(
+            f"weight {weight!r} is not an int, Decimal or Money", path=f"weights[{index}]"
+        )
+    if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise ValidationError(f"weight {weight!r} is not finite", path=f"weights[{index}]")
+        exponent = raw.as_tuple().exponent
+        if raw and (
+            raw.adjusted() >= MAX_AMOUNT_DIGITS
+            or (isinstance(exponent, int) and exponent < -MAX_AMOUNT_DIGITS)
+        ):
+            raise ValidationError(f"weight {weight!r} is out of range", path=f"weights[{index}]")
+    if raw < 0:
+        raise ValidationError(f"weight {weight!r} is negative", path=f"weights[{index}]")
+    return raw.as_integer_ratio()
+
+
 def allocate(total: Money, weights: Sequence[int | Decimal | Money]) -> list[Money]:
     """Split ``total`` in proportion to ``weights``; the parts always sum to ``total``.
 
-    Each part is a whole number of minor units. Units left after flooring the
-    exact shares go, one each, to the largest remainders; equal remainders go
-    to the earlier weight. Zero weights get zero. A negative total is split
-    like its absolute value and negated. Weights may be amounts (line totals).
+    This is the one way orderkit splits money (discounts over lines, shipping,
+    refunds), so no minor unit is ever created or lost. Each part is a whole
+    number of minor units, so ``total`` must be one too (round it first).
+    Units left after flooring the exact shares go, one each, to the largest
+    remainders; a tie goes to the larger weight, then to the earlier one, so
+    the result depends on nothing but the inputs. Zero weights get zero. A
+    negative total is split like its absolute value and negated. Weights may
+    be amounts (line totals) in one currency; negative weights, and weights
+    that are all zero, are refused.
 
+    >>> [str(p) for p in allocate(Money.of("100", "EUR"), [1, 1, 1])]
+    ['33.34 EUR', '33.33 EUR', '33.33 EUR']
     >>> [str(p) for p in allocate(Money.of("5", "JPY"), [1, 1])]
     ['3 JPY', '2 JPY']
     >>> [str(p) for p in allocate(Money.of("-0.05", "EUR"), [1, 0, 3])]
     ['-0.01 EUR', '0.00 EUR', '-0.04 EUR']
     """
+    if not isinstance(total, Money):
+        raise ValidationError(f"{total!r} is not Money", path="total")
+    if isinstance(weights, str | bytes) or not isinstance(weights, Sequence):
+        raise ValidationError(f"weights {weights!r} are not a sequence", path="weights")
     if not weights:
         raise ValidationError("allocate needs at least one weight", path="weights")
-    exact: list[Fraction] = []
-    for index, weight in enumerate(weights):
-        raw = weight.amount if isinstance(weight, Money) else weight
-        if isinstance(raw, bool) or not isinstance(raw, int | Decimal):
-            raise ValidationError(
-                f"weight {weight!r} is not an int, Decimal or Money", path=f"weights[{index}]"
-            )
-        if isinstance(raw, Decimal) and not raw.is_finite():
-            raise ValidationError(f"weight {weight!r} is not finite", path=f"weights[{index}]")
-        if raw < 0:
-            raise ValidationError(f"weight {weight!r} is negative", path=f"weights[{index}]")
-        exact.append(Fraction(raw))
-    weight_sum = sum(exact)
+    weight_currencies = {w.currency.code for w in weights if isinstance(w, Money)}
+    if len(weight_currencies) > 1:
+        first, second = sorted(weight_currencies)[:2]
+        raise CurrencyMismatch(first, second, "allocate by")
+    ratios = [_weight_ratio(weight, index) for index, weight in enumerate(weights)]
+    common = math.lcm(*(den for _, den in ratios))
+    scaled = [num * (common // den) for num, den in ratios]
+    weight_sum = sum(scaled)
     if weight_sum == 0:
         raise ValidationError("all weights are zero; nothing to split by", path="weights")
 
     units = total.minor_units
     sign = -1 if units < 0 else 1
     units = abs(units)
-    floors: list[int] = []
-    remainders: list[Fraction] = []
-    for weight in exact:
-        share = units * weight / weight_sum
-        whole = share.numerator // share.denominator
-        floors.append(whole)
-        remainders.append(share - whole)
-    left = units - sum(floors)
-    by_remainder = sorted(range(len(exact)), key=lambda i: (-remainders[i], i))
-    for index in by_remainder[:left]:
-        floors[index] += 1
+    parts: list[int] = []
+    remainders: list[int] = []
+    for weight in scaled:
+        whole, remainder = divmod(units * weight, weight_sum)
+        parts.append(whole)
+        remainders.append(remainder)
+    left = units - sum(parts)
+    order = sorted(range(len(scaled)), key=lambda i: (-remainders[i], -scaled[i], i))
+    for index in order[:left]:
+        parts[index] += 1
     currency = total.currency
-    return [Money.from_minor_units(sign * part, currency) for part in floors]
+    return [Money.from_minor_units(sign * part, currency) for part in parts]

@@ -12,8 +12,9 @@ Encoding choices, all made here and nowhere else:
 - Domain events are a union tagged by class name: ``{"type": "OrderPlaced", ...}``.
 - attrs classes use their ``__init__`` argument names (private attributes
   lose their underscore), and extra keys are refused.
-- ``str``, ``int`` and ``bool`` are strict: ``"5"`` is not an int, ``1`` is
-  not a bool, ``5`` is not a str.
+- ``str``, ``int``, ``float`` and ``bool`` are strict: ``"5"`` is not an
+  int, ``1`` is not a bool, ``5`` is not a str.
+- An event field named ``type`` would clash with the tag: do not define one.
 
 Structuring bad input raises :class:`~orderkit.errors.ValidationError` whose
 ``errors`` map the path of every bad field to what is wrong with it.
@@ -24,20 +25,27 @@ Structuring bad input raises :class:`~orderkit.errors.ValidationError` whose
 >>> converter.structure({"amount": "1.5", "currency": "XYZ"}, Money)
 Traceback (most recent call last):
 ...
-orderkit.errors.ValidationError: invalid Money: $: unknown ISO 4217 currency code 'XYZ'
+orderkit.errors.ValidationError: invalid Money: $.currency: unknown ISO 4217 currency code 'XYZ'
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
+import re
+import types
+import typing
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
+import attrs
 import cattrs
-from cattrs.errors import BaseValidationError
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+from cattrs.errors import (
+    BaseValidationError,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
 
 from orderkit.errors import OrderkitError, ValidationError
 from orderkit.events import DomainEvent, event_types
@@ -48,63 +56,87 @@ __all__ = ["OrderkitConverter", "converter", "make_converter"]
 T = TypeVar("T")
 
 _TYPE_KEY = "type"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# What a hook or a domain constructor may raise on bad input; reported as a field error.
+_INPUT_ERRORS = (ValueError, TypeError, LookupError, AttributeError, ArithmeticError)
 
 
 class OrderkitConverter(cattrs.Converter):
     """A cattrs converter whose ``structure`` raises only :class:`ValidationError`."""
 
-    def structure(self, obj: Any, cl: Any) -> Any:  # noqa: ANN401 - mirrors cattrs
-        name = getattr(cl, "__name__", str(cl))
+    def structure(self, obj: object, cl: type[T]) -> T:
+        """Structure ``obj`` as ``cl``; bad input raises :class:`ValidationError`.
+
+        The error's ``errors`` map the path of every bad field (``$.lines[2].quantity``)
+        to what is wrong with it.
+        """
         try:
             return super().structure(obj, cl)
-        except BaseValidationError as exc:
-            messages = cattrs.transform_error(exc, path="$", format_exception=_describe)
-            errors = dict(_split(message) for message in messages)
+        except (BaseValidationError, OrderkitError, *_INPUT_ERRORS) as exc:
+            errors: dict[str, str] = {}
+            _collect(exc, "$", errors)
+            name = getattr(cl, "__name__", str(cl))
             summary = "; ".join(f"{path}: {text}" for path, text in errors.items())
             raise ValidationError(f"invalid {name}: {summary}", errors=errors) from None
-        except (
-            OrderkitError,
-            ValueError,
-            TypeError,
-            KeyError,
-            AttributeError,
-            InvalidOperation,
-        ) as exc:
-            message = _describe(exc, cl)
-            raise ValidationError(f"invalid {name}: $: {message}", errors={"$": message}) from None
 
 
-def _split(message: str) -> tuple[str, str]:
-    """``"text @ $.a.b"`` → ``("$.a.b", "text")`` (cattrs' ``transform_error`` lines)."""
-    text, _, path = message.rpartition(" @ ")
-    return (path, text) if text else ("$", message)
+def _join(path: str, key: object) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    text = str(key)
+    if not text:
+        return path
+    return f"{path}{text}" if text.startswith("[") else f"{path}.{text}"
 
 
-def _describe(exc: BaseException, type_: Any) -> str:  # noqa: ANN401 - cattrs hook signature
-    """One line for a bad field: our own message, or a plain one for builtins."""
-    if isinstance(exc, ValidationError):
-        return "; ".join(exc.errors.values()) if exc.errors else str(exc)
-    if isinstance(exc, OrderkitError):
-        return str(exc)
-    if isinstance(exc, KeyError):
-        return "required field missing"
-    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        return f"extra fields {sorted(exc.extra_fields)!r}"
-    name = getattr(type_, "__name__", repr(type_))
-    detail = str(exc) or type(exc).__name__
-    return f"expected {name}: {detail}"
+def _collect(exc: BaseException, path: str, out: dict[str, str]) -> None:
+    """Walk a cattrs error tree, recording one message per bad field path."""
+    if isinstance(exc, IterableValidationError):
+        with_index, without = exc.group_exceptions()
+        for inner, note in with_index:
+            _collect(inner, f"{path}[{note.index!r}]", out)
+        for inner in without:
+            _collect(inner, path, out)
+    elif isinstance(exc, ClassValidationError):
+        with_name, without_name = exc.group_exceptions()
+        for inner, attr_note in with_name:
+            if isinstance(inner, KeyError):
+                out[_join(path, attr_note.name)] = "required field missing"
+            else:
+                _collect(inner, _join(path, attr_note.name), out)
+        for inner in without_name:
+            _collect(inner, path, out)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields):
+            out[_join(path, key)] = "unexpected field"
+    elif isinstance(exc, BaseValidationError):
+        for inner in exc.exceptions:
+            _collect(inner, path, out)
+    elif isinstance(exc, ValidationError):
+        for key, text in exc.errors.items():
+            out[_join(path, key)] = text
+    elif isinstance(exc, OrderkitError):
+        out[path] = str(exc)
+    else:
+        out[path] = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def _strict(kind: type[T], *, refuse: tuple[type, ...] = ()) -> Callable[[object, type], T]:
+def _strict(kind: type[T], *, accept: tuple[type, ...] = ()) -> Callable[[object, type], T]:
     def structure(value: object, _: type) -> T:
-        if not isinstance(value, kind) or isinstance(value, refuse):
+        if isinstance(value, bool) and kind is not bool:
             raise ValidationError(f"{value!r} is not a {kind.__name__}")
-        return value
+        if isinstance(value, kind):
+            return value
+        if isinstance(value, accept):
+            return kind(value)  # type: ignore[call-arg]
+        raise ValidationError(f"{value!r} is not a {kind.__name__}")
 
     return structure
 
 
 def _structure_decimal(value: object, _: type) -> Decimal:
+    if isinstance(value, float):
+        raise ValidationError(f"float {value!r} is not exact; send a decimal string")
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise ValidationError(f"{value!r} is not a decimal string")
     try:
@@ -119,21 +151,10 @@ def _structure_decimal(value: object, _: type) -> Decimal:
 def _structure_currency(value: object, _: type) -> Currency:
     if not isinstance(value, str):
         raise ValidationError(f"{value!r} is not a currency code")
-    return Currency.of(value)
-
-
-def _structure_money(value: object, _: type) -> Money:
-    if not isinstance(value, dict):
-        raise ValidationError(f"{value!r} is not a money object")
-    extra = set(value) - {"amount", "currency"}
-    if extra:
-        raise ValidationError(f"extra fields {sorted(extra)!r}")
-    if "amount" not in value or "currency" not in value:
-        raise ValidationError("money needs both 'amount' and 'currency'")
-    return Money(
-        _structure_decimal(value["amount"], Decimal),
-        _structure_currency(value["currency"], Currency),
-    )
+    try:
+        return Currency.of(value)
+    except ValidationError as exc:
+        raise ValidationError("; ".join(exc.errors.values())) from None
 
 
 def _unstructure_datetime(value: dt.datetime) -> str:
@@ -155,53 +176,87 @@ def _structure_datetime(value: object, _: type) -> dt.datetime:
 
 
 def _structure_date(value: object, _: type) -> dt.date:
-    if not isinstance(value, str):
-        raise ValidationError(f"{value!r} is not an ISO 8601 date string")
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise ValidationError(f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)")
     try:
-        parsed = dt.datetime.strptime(value, "%Y-%m-%d")
+        return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValidationError(f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
-    return parsed.date()
+        raise ValidationError(f"{value!r} is not a valid date") from None
 
 
-def _is_event(type_: Any) -> bool:  # noqa: ANN401 - cattrs predicate signature
+def _is_event(type_: Any) -> bool:
     return isinstance(type_, type) and issubclass(type_, DomainEvent)
 
 
-def _configure_events(conv: OrderkitConverter) -> None:
-    @functools.cache
-    def unstructure_fn(cls: type[DomainEvent]) -> Callable[[Any], dict[str, Any]]:
-        return cast(Callable[[Any], dict[str, Any]], make_dict_unstructure_fn(cls, conv))
+def _event_members(type_: Any) -> tuple[type[DomainEvent], ...] | None:
+    """The members of a union made only of event classes, else ``None``."""
+    if typing.get_origin(type_) not in (typing.Union, types.UnionType):
+        return None
+    members = typing.get_args(type_)
+    if members and all(_is_event(member) for member in members):
+        return members
+    return None
 
-    @functools.cache
-    def structure_fn(cls: type[DomainEvent]) -> Callable[[Any, Any], Any]:
-        return cast(
-            Callable[[Any, Any], Any],
-            make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True),
-        )
+
+def _configure_attrs(conv: OrderkitConverter) -> None:
+    """attrs classes: generated by cattrs, after checking the input is an object at all."""
+
+    def factory(cls: Any) -> Callable[[Any, Any], Any]:
+        generated = conv.gen_structure_attrs_fromdict(cls)
+        name = getattr(cls, "__name__", repr(cls))
+
+        def structure(value: object, declared: Any) -> Any:
+            if not isinstance(value, Mapping):
+                raise ValidationError(f"expected an object for {name}, got {value!r}")
+            return generated(value, declared)
+
+        return structure
+
+    conv.register_structure_hook_factory(attrs.has, factory)
+
+
+def _configure_events(conv: OrderkitConverter) -> None:
+    unstructure_fns: dict[type[DomainEvent], Callable[[Any], dict[str, Any]]] = {}
+    structure_fns: dict[type[DomainEvent], Callable[[Any, Any], Any]] = {}
 
     def unstructure(event: DomainEvent) -> dict[str, Any]:
-        return {_TYPE_KEY: type(event).__name__, **unstructure_fn(type(event))(event)}
+        cls = type(event)
+        fn = unstructure_fns.get(cls)
+        if fn is None:
+            fn = unstructure_fns[cls] = conv.gen_unstructure_attrs_fromdict(cls)
+        return {_TYPE_KEY: cls.__name__, **fn(event)}
 
-    def structure(value: object, declared: type[DomainEvent]) -> DomainEvent:
-        if not isinstance(value, dict) or not isinstance(value.get(_TYPE_KEY), str):
-            raise ValidationError(f"an event needs a {_TYPE_KEY!r} string, got {value!r}")
-        name = value[_TYPE_KEY]
+    def structure_tagged(value: object, allowed: tuple[type[DomainEvent], ...]) -> DomainEvent:
+        if not isinstance(value, dict):
+            raise ValidationError(f"an event must be an object, got {value!r}")
+        name = value.get(_TYPE_KEY)
+        if not isinstance(name, str):
+            raise ValidationError(f"an event needs a {_TYPE_KEY!r} string", path=_TYPE_KEY)
         cls = event_types().get(name)
-        if cls is None or not issubclass(cls, declared):
-            raise ValidationError(f"unknown event type {name!r} for {declared.__name__}")
+        if cls is None or not issubclass(cls, allowed):
+            expected = ", ".join(sorted(c.__name__ for c in allowed))
+            raise ValidationError(f"unknown event type {name!r} for {expected}", path=_TYPE_KEY)
+        fn = structure_fns.get(cls)
+        if fn is None:
+            fn = structure_fns[cls] = conv.gen_structure_attrs_fromdict(cls)
         fields = {k: v for k, v in value.items() if k != _TYPE_KEY}
-        return cast(DomainEvent, structure_fn(cls)(fields, cls))
+        result: DomainEvent = fn(fields, cls)
+        return result
+
+    def structure_union(value: object, declared: Any) -> DomainEvent:
+        return structure_tagged(value, _event_members(declared) or ())
 
     conv.register_unstructure_hook_func(_is_event, unstructure)
-    conv.register_structure_hook_func(_is_event, structure)
+    conv.register_structure_hook_func(_is_event, lambda v, t: structure_tagged(v, (t,)))
+    conv.register_structure_hook_func(lambda t: _event_members(t) is not None, structure_union)
 
 
 def make_converter() -> OrderkitConverter:
     """A new converter configured with every orderkit encoding (see the module docstring)."""
     conv = OrderkitConverter(forbid_extra_keys=True, use_alias=True)
     conv.register_structure_hook(str, _strict(str))
-    conv.register_structure_hook(int, _strict(int, refuse=(bool,)))
+    conv.register_structure_hook(int, _strict(int))
+    conv.register_structure_hook(float, _strict(float, accept=(int,)))
     conv.register_structure_hook(bool, _strict(bool))
     conv.register_unstructure_hook(Decimal, str)
     conv.register_structure_hook(Decimal, _structure_decimal)
@@ -210,11 +265,11 @@ def make_converter() -> OrderkitConverter:
     conv.register_unstructure_hook(
         Money, lambda m: {"amount": str(m.amount), "currency": m.currency.code}
     )
-    conv.register_structure_hook(Money, _structure_money)
     conv.register_unstructure_hook(dt.datetime, _unstructure_datetime)
     conv.register_structure_hook(dt.datetime, _structure_datetime)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
     conv.register_structure_hook(dt.date, _structure_date)
+    _configure_attrs(conv)
     _configure_events(conv)
     return conv
 
