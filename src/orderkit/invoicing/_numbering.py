@@ -1,0 +1,81 @@
+"""How a gapless sequence number becomes a document number such as ``INV-2026-000123``.
+
+The number itself comes from a ``NumberSequence`` port, one per series and
+year, drawn inside the unit of work that stores the document, so a rolled
+back unit of work consumes no number. This module only formats it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+
+import attrs
+
+from orderkit.errors import ValidationError
+
+from ._checks import is_int
+
+__all__ = ["DEFAULT_NUMBER_FORMAT", "NumberFormat"]
+
+_FIELDS = frozenset({"series", "year", "month", "number"})
+
+
+def _check_pattern(_: object, __: object, pattern: str) -> None:
+    try:
+        parsed = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        raise ValidationError(
+            f"number format {pattern!r} is malformed: {exc}", path="pattern"
+        ) from None
+    names = {name for _, name, _, _ in parsed if name is not None}
+    unknown = names - _FIELDS
+    if unknown or "" in names:
+        raise ValidationError(
+            f"number format {pattern!r} uses unknown fields {sorted(unknown)!r}; "
+            f"allowed: {sorted(_FIELDS)!r}",
+            path="pattern",
+        )
+    for needed in ("number", "year"):
+        if needed not in names:
+            raise ValidationError(
+                f"number format {pattern!r} lacks {{{needed}}}: sequences restart every year, "
+                "so the year keeps numbers unique",
+                path="pattern",
+            )
+    try:
+        pattern.format(series="S", year=2026, month=1, number=1)
+    except (ValueError, TypeError, IndexError, KeyError) as exc:
+        raise ValidationError(
+            f"number format {pattern!r} cannot format: {exc}", path="pattern"
+        ) from None
+
+
+@attrs.frozen
+class NumberFormat:
+    """A ``str.format`` pattern over ``series``, ``year``, ``month`` and ``number``.
+
+    >>> import datetime as dt
+    >>> NumberFormat("INV-{year}-{number:06d}").format("INV", dt.date(2026, 5, 4), 123)
+    'INV-2026-000123'
+    >>> DEFAULT_NUMBER_FORMAT.format("CN", dt.date(2026, 5, 4), 7)
+    'CN-2026-000007'
+    """
+
+    pattern: str = attrs.field(validator=_check_pattern)
+
+    def format(self, series: str, issued_on: dt.date, number: int) -> str:
+        """The document number for sequence number ``number`` of ``series`` in that year."""
+        if not is_int(number) or number < 1:
+            raise ValidationError(
+                f"sequence number must be a whole number >= 1, got {number!r}", path="number"
+            )
+        if not series or not series.strip():
+            raise ValidationError("series must not be blank", path="series")
+        return self.pattern.format(
+            series=series, year=issued_on.year, month=f"{issued_on.month:02d}", number=number
+        )
+
+
+#: ``{series}-{year}-{number:06d}``: ``INV-2026-000123``.
+DEFAULT_NUMBER_FORMAT = NumberFormat("{series}-{year}-{number:06d}")
