@@ -1,0 +1,269 @@
+"""The allocator: plans an order's allocation without changing anything, then applies it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from orderkit.errors import NotFound, OutOfStock, ValidationError
+from orderkit.ids import LineId, LocationId, Sku
+from orderkit.inventory._plan import (
+    AllocationLine,
+    AllocationPlan,
+    AllocationPolicy,
+    LinePlan,
+    PlannedAllocation,
+)
+from orderkit.inventory._stock import SkuStock
+from orderkit.inventory._strategies import AllocationStrategy, ByPriority, SourcingRequest
+from orderkit.inventory._values import StockLocation, _check_aware, _check_text
+
+__all__ = ["Allocator", "apply_plan"]
+
+_Take = tuple[LocationId, int, str | None]
+
+
+def _index_stocks(stocks: Iterable[SkuStock] | Mapping[Sku, SkuStock]) -> dict[Sku, SkuStock]:
+    values = stocks.values() if isinstance(stocks, Mapping) else stocks
+    indexed: dict[Sku, SkuStock] = {}
+    for stock in values:
+        if not isinstance(stock, SkuStock):
+            raise ValidationError(f"expected SkuStock, got {stock!r}", path="stocks")
+        if stock.sku in indexed:
+            raise ValidationError(f"sku {stock.sku!r} given twice", path="stocks")
+        indexed[stock.sku] = stock
+    return indexed
+
+
+def _active_locations(locations: Iterable[StockLocation]) -> tuple[StockLocation, ...]:
+    seen: set[LocationId] = set()
+    active = []
+    for location in locations:
+        if not isinstance(location, StockLocation):
+            raise ValidationError(f"expected StockLocation, got {location!r}", path="locations")
+        if location.id in seen:
+            raise ValidationError(f"location {location.id!r} given twice", path="locations")
+        seen.add(location.id)
+        if location.active:
+            active.append(location)
+    return tuple(sorted(active, key=lambda loc: (loc.priority, loc.id)))
+
+
+@attrs.frozen
+class Allocator:
+    """Plans where an order's units come from: a strategy ranks, a policy decides on shortage.
+
+    :meth:`allocate` reads the stocks and changes nothing; :func:`apply_plan`
+    then commits a plan to every SKU at once or not at all.
+
+    .. versionadded:: 0.1
+    """
+
+    strategy: AllocationStrategy = attrs.field(factory=ByPriority)
+    policy: AllocationPolicy = AllocationPolicy.BACKORDER
+
+    def allocate(
+        self,
+        lines: Iterable[AllocationLine],
+        stocks: Iterable[SkuStock] | Mapping[Sku, SkuStock],
+        *,
+        locations: Iterable[StockLocation],
+        at: dt.datetime,
+        destination: object = None,
+    ) -> AllocationPlan:
+        """Plan the allocation of ``lines`` from ``stocks`` at the moment ``at``.
+
+        Lines of the same SKU compete for the same stock, in the order given.
+        Inactive locations, and locations not listed, are never used.
+
+        Raises:
+            OutOfStock: under :attr:`AllocationPolicy.REFUSE`, naming every
+                SKU that cannot be covered and by how much.
+            ValidationError: duplicate line ids, SKUs or locations.
+        """
+        _check_aware(at, "at")
+        order_lines = list(lines)
+        ids: set[LineId] = set()
+        for line in order_lines:
+            if not isinstance(line, AllocationLine):
+                raise ValidationError(f"expected AllocationLine, got {line!r}", path="lines")
+            if line.line_id in ids:
+                raise ValidationError(f"line {line.line_id!r} given twice", path="lines")
+            ids.add(line.line_id)
+        by_sku = _index_stocks(stocks)
+        active = _active_locations(locations)
+        request = self._request(order_lines, by_sku, active, at, destination)
+        takes = self._takes(request, by_sku, active)
+        plans = _distribute(order_lines, takes, by_sku)
+        shortfalls: dict[Sku, int] = {}
+        for plan in plans:
+            if plan.unallocated:
+                shortfalls[plan.sku] = shortfalls.get(plan.sku, 0) + plan.unallocated
+        if shortfalls and self.policy is AllocationPolicy.REFUSE:
+            raise OutOfStock({str(sku): units for sku, units in shortfalls.items()})
+        if shortfalls and self.policy is AllocationPolicy.SHIP_COMPLETE:
+            plans = [
+                LinePlan(p.line_id, p.sku, p.quantity, (), p.quantity, 0, p.reservation)
+                for p in plans
+            ]
+        return AllocationPlan(tuple(plans), self.policy, self.strategy.name)
+
+    @staticmethod
+    def _request(
+        lines: list[AllocationLine],
+        by_sku: Mapping[Sku, SkuStock],
+        active: tuple[StockLocation, ...],
+        at: dt.datetime,
+        destination: object,
+    ) -> SourcingRequest:
+        demand: dict[Sku, int] = {}
+        holds: dict[Sku, set[str]] = {}
+        for line in lines:
+            demand[line.sku] = demand.get(line.sku, 0) + line.quantity
+            if line.reservation is not None:
+                holds.setdefault(line.sku, set()).add(line.reservation)
+        active_ids = {loc.id for loc in active}
+        stock: dict[Sku, dict[LocationId, int]] = {}
+        caps: dict[Sku, int] = {}
+        for sku in demand:
+            found = by_sku.get(sku)
+            if found is None:
+                stock[sku], caps[sku] = {}, 0
+                continue
+            per_location, total = found.availability(at=at), found.available(at=at)
+            usable = {loc: max(q, 0) for loc, q in per_location.items() if loc in active_ids}
+            cap = max(total, 0)
+            for reference in sorted(holds.get(sku, ())):
+                hold = found.reservation(reference)
+                if hold is None or not hold.is_live(at):
+                    continue
+                cap += hold.quantity
+                if hold.location is not None and hold.location in active_ids:
+                    usable[hold.location] = usable.get(hold.location, 0) + hold.quantity
+            stock[sku], caps[sku] = usable, cap
+        return SourcingRequest(demand, stock, caps, active, destination)
+
+    def _takes(
+        self,
+        request: SourcingRequest,
+        by_sku: Mapping[Sku, SkuStock],
+        active: tuple[StockLocation, ...],
+    ) -> dict[Sku, list[_Take]]:
+        """Per SKU, the units to take from each source, in the strategy's order."""
+        ranked = list(self.strategy.rank(request))
+        known = {loc.id for loc in active}
+        order = [loc for i, loc in enumerate(ranked) if loc in known and loc not in ranked[:i]]
+        position = {loc.id: i for i, loc in enumerate(active)}
+        takes: dict[Sku, list[_Take]] = {}
+        for sku, wanted in request.demand.items():
+            remaining = wanted
+            cap = request.caps.get(sku, 0)
+            at_sku = request.stock.get(sku, {})
+            chosen: list[_Take] = []
+            for location in order:
+                take = min(at_sku.get(location, 0), remaining, cap)
+                if take > 0:
+                    chosen.append((location, take, None))
+                    remaining -= take
+                    cap -= take
+            found = by_sku.get(sku)
+            if remaining > 0 and found is not None and self.strategy.uses_batches:
+                batches = sorted(
+                    (b for b in found.batches if b.destination in position),
+                    key=lambda b: (b.eta, position[b.destination], b.reference),
+                )
+                for batch in batches:
+                    take = min(found.batch_available(batch.reference), remaining)
+                    if take > 0:
+                        chosen.append((batch.destination, take, batch.reference))
+                        remaining -= take
+                    if remaining == 0:
+                        break
+            takes[sku] = chosen
+        return takes
+
+
+def _distribute(
+    lines: list[AllocationLine],
+    takes: Mapping[Sku, list[_Take]],
+    by_sku: Mapping[Sku, SkuStock],
+) -> list[LinePlan]:
+    """Hand each SKU's takes to its lines in order; record backorders within the allowance."""
+    queues = {sku: list(chosen) for sku, chosen in takes.items()}
+    allowance = {
+        sku: max(stock.backorder.limit - stock.backordered(), 0) for sku, stock in by_sku.items()
+    }
+    plans: list[LinePlan] = []
+    for line in lines:
+        queue = queues[line.sku]
+        need = line.quantity
+        merged: dict[tuple[LocationId, str | None], int] = {}
+        while need and queue:
+            location, qty, batch = queue[0]
+            take = min(qty, need)
+            merged[(location, batch)] = merged.get((location, batch), 0) + take
+            need -= take
+            if take == qty:
+                queue.pop(0)
+            else:
+                queue[0] = (location, qty - take, batch)
+        recorded = min(need, allowance.get(line.sku, 0))
+        if recorded:
+            allowance[line.sku] -= recorded
+        allocations = tuple(PlannedAllocation(loc, q, b) for (loc, b), q in merged.items())
+        plans.append(
+            LinePlan(
+                line.line_id, line.sku, line.quantity, allocations, need, recorded, line.reservation
+            )
+        )
+    return plans
+
+
+def apply_plan(
+    plan: AllocationPlan,
+    stocks: Iterable[SkuStock] | Mapping[Sku, SkuStock],
+    *,
+    order: str,
+    at: dt.datetime,
+) -> None:
+    """Commit ``plan`` for ``order`` to the stocks: every SKU or none.
+
+    Each SKU is checked first (:meth:`SkuStock.check_allocation`); only when
+    all pass is anything changed. Cart reservations named by the lines are
+    converted into the allocation.
+
+    Raises:
+        InsufficientStock: the stock changed since the plan was made.
+        NotFound: a SKU or batch the plan uses is not among ``stocks``.
+    """
+    _check_text(order, "order")
+    by_sku = _index_stocks(stocks)
+    calls: list[tuple[SkuStock, dict[LocationId, int], dict[str, int], int, set[str]]] = []
+    grouped: dict[Sku, tuple[dict[LocationId, int], dict[str, int], list[int], set[str]]] = {}
+    for line in plan.lines:
+        quantities, batches, backorder, holds = grouped.setdefault(line.sku, ({}, {}, [0], set()))
+        for part in line.allocations:
+            if part.batch is None:
+                quantities[part.location] = quantities.get(part.location, 0) + part.quantity
+            else:
+                batches[part.batch] = batches.get(part.batch, 0) + part.quantity
+        backorder[0] += line.backorder_recorded
+        if line.reservation is not None:
+            holds.add(line.reservation)
+    for sku, (quantities, batches, backorder, holds) in grouped.items():
+        if not quantities and not batches and not backorder[0]:
+            continue
+        stock = by_sku.get(sku)
+        if stock is None:
+            raise NotFound("stock of sku", sku)
+        calls.append((stock, quantities, batches, backorder[0], holds))
+    for stock, quantities, batches, backorder_units, holds in calls:
+        stock.check_allocation(
+            order, quantities, at=at, batches=batches, backorder=backorder_units, reservations=holds
+        )
+    for stock, quantities, batches, backorder_units, holds in calls:
+        stock.allocate(
+            order, quantities, at=at, batches=batches, backorder=backorder_units, reservations=holds
+        )

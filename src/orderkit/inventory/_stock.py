@@ -1,0 +1,566 @@
+"""The per-SKU aggregate: stock levels per location, batches, reservations, allocations.
+
+The SKU is the consistency boundary: every rule that stops an oversell is
+checked inside one :class:`SkuStock`, so concurrent orders for different SKUs
+never conflict, and a repository's optimistic ``version`` check on one SKU is
+enough to make concurrent allocations of the same SKU safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+
+import attrs
+
+from orderkit.errors import DuplicateRequest, InsufficientStock, NotFound, ValidationError
+from orderkit.events import DomainEvent
+from orderkit.ids import LocationId, Sku
+from orderkit.inventory._events import (
+    BackorderCancelled,
+    BackorderCreated,
+    BatchExpected,
+    LowStock,
+    ReservationConverted,
+    ReservationExpired,
+    ReservationReleased,
+    StockAdjusted,
+    StockAllocated,
+    StockConsumed,
+    StockDeallocated,
+    StockMoved,
+    StockReceived,
+    StockReserved,
+)
+from orderkit.inventory._values import (
+    BackorderPolicy,
+    IncomingBatch,
+    Reservation,
+    _check_aware,
+    _check_text,
+    check_quantity,
+)
+
+__all__ = ["SkuStock"]
+
+
+def _add(counts: dict[str, int], key: str, delta: int) -> None:
+    """Add ``delta`` to ``counts[key]``, dropping the key at zero (keeps state canonical)."""
+    value = counts.get(key, 0) + delta
+    if value:
+        counts[key] = value
+    else:
+        counts.pop(key, None)
+
+
+@attrs.define
+class SkuStock:
+    """All stock of one SKU: what is where, what is promised, what is coming.
+
+    ``available`` at a location is on hand − allocated − live reservations
+    held there; for the SKU as a whole it also subtracts reservations held on
+    "any location". Neither ever goes below zero: every method checks first
+    and changes nothing when it refuses. Units promised beyond stock are
+    *backorders*, bounded by :attr:`backorder` and kept apart from
+    allocations, so allocated never exceeds on hand at any location.
+
+    Conservation: :attr:`received` (receipts, batch arrivals, upward count
+    corrections) == on hand + :attr:`shipped` + :attr:`written_off`.
+
+    .. versionadded:: 0.1
+    """
+
+    sku: Sku
+    backorder: BackorderPolicy = attrs.field(factory=BackorderPolicy.deny)
+    low_stock_threshold: int | None = None
+    _on_hand: dict[LocationId, int] = attrs.field(factory=dict)
+    _allocations: dict[str, dict[LocationId, int]] = attrs.field(factory=dict)
+    _batches: dict[str, IncomingBatch] = attrs.field(factory=dict)
+    _batch_allocations: dict[str, dict[str, int]] = attrs.field(factory=dict)
+    _reservations: dict[str, Reservation] = attrs.field(factory=dict)
+    _backorders: dict[str, int] = attrs.field(factory=dict)
+    _received: int = 0
+    _shipped: int = 0
+    _written_off: int = 0
+    version: int = 0
+    _events: list[DomainEvent] = attrs.field(factory=list)
+
+    def __attrs_post_init__(self) -> None:
+        _check_text(self.sku, "sku")
+        if self.low_stock_threshold is not None:
+            check_quantity(self.low_stock_threshold, "low_stock_threshold", allow_zero=True)
+
+    # ------------------------------------------------------------------ queries
+
+    @property
+    def locations(self) -> tuple[LocationId, ...]:
+        """Every location this SKU has stock or allocations at, sorted."""
+        seen = set(self._on_hand)
+        for per_location in self._allocations.values():
+            seen.update(per_location)
+        return tuple(sorted(seen))
+
+    def on_hand(self, location: LocationId | None = None) -> int:
+        """Units physically at ``location`` (all locations when ``None``)."""
+        if location is None:
+            return sum(self._on_hand.values())
+        return self._on_hand.get(location, 0)
+
+    def allocated(self, location: LocationId | None = None) -> int:
+        """On-hand units allocated to orders at ``location`` (all when ``None``)."""
+        return sum(
+            qty
+            for per_location in self._allocations.values()
+            for loc, qty in per_location.items()
+            if location is None or loc == location
+        )
+
+    def reserved(self, *, at: dt.datetime, location: LocationId | None = None) -> int:
+        """Units held by reservations live at ``at``; ``location`` None counts every hold."""
+        return sum(
+            r.quantity
+            for r in self._reservations.values()
+            if r.is_live(at) and (location is None or r.location == location)
+        )
+
+    def available(self, *, at: dt.datetime, location: LocationId | None = None) -> int:
+        """Units that can still be allocated or reserved at the moment ``at``.
+
+        For one location: on hand − allocated − live reservations held there.
+        For the SKU (``location`` None): the sum over locations minus live
+        reservations held on any location.
+        """
+        per_location, total = self._availability(at)
+        if location is None:
+            return total
+        return per_location.get(location, 0)
+
+    def availability(self, *, at: dt.datetime) -> dict[LocationId, int]:
+        """Available units per location at ``at`` (one pass; what an allocator reads)."""
+        return self._availability(at)[0]
+
+    def allocations_of(self, order: str) -> dict[LocationId, int]:
+        """The on-hand units allocated to ``order``, by location."""
+        return dict(self._allocations.get(order, {}))
+
+    def batch_allocations_of(self, order: str) -> dict[str, int]:
+        """The units allocated to ``order`` against incoming batches, by batch reference."""
+        return dict(self._batch_allocations.get(order, {}))
+
+    def backordered(self, order: str | None = None) -> int:
+        """Units promised beyond stock to ``order`` (to every order when ``None``)."""
+        if order is None:
+            return sum(self._backorders.values())
+        return self._backorders.get(order, 0)
+
+    @property
+    def orders(self) -> tuple[str, ...]:
+        """References of every order holding an allocation or a backorder, sorted."""
+        return tuple(
+            sorted(set(self._allocations) | set(self._batch_allocations) | set(self._backorders))
+        )
+
+    @property
+    def batches(self) -> tuple[IncomingBatch, ...]:
+        """Incoming batches still expected, by ETA then reference."""
+        return tuple(sorted(self._batches.values(), key=lambda b: (b.eta, b.reference)))
+
+    def batch_available(self, reference: str) -> int:
+        """Units of the incoming batch ``reference`` not yet allocated to any order."""
+        batch = self._batch(reference)
+        taken = sum(per.get(reference, 0) for per in self._batch_allocations.values())
+        return batch.quantity - taken
+
+    @property
+    def reservations(self) -> tuple[Reservation, ...]:
+        """Every stored reservation (live or not yet expired by :meth:`expire_reservations`)."""
+        return tuple(self._reservations[k] for k in sorted(self._reservations))
+
+    def reservation(self, reference: str) -> Reservation | None:
+        """The reservation stored under ``reference``, if any."""
+        return self._reservations.get(reference)
+
+    @property
+    def received(self) -> int:
+        """Units that ever entered the books (receipts, arrivals, upward corrections)."""
+        return self._received
+
+    @property
+    def shipped(self) -> int:
+        """Units that left in shipments."""
+        return self._shipped
+
+    @property
+    def written_off(self) -> int:
+        """Units removed by downward count corrections."""
+        return self._written_off
+
+    @property
+    def pending_events(self) -> tuple[DomainEvent, ...]:
+        """Events recorded since the last :meth:`pull_events`, in order."""
+        return tuple(self._events)
+
+    def pull_events(self) -> list[DomainEvent]:
+        """Hand over the recorded events (oldest first) and forget them."""
+        events, self._events = self._events, []
+        return events
+
+    # ------------------------------------------------------------ receiving
+
+    def receive(self, location: LocationId, quantity: int, *, reference: str | None = None) -> None:
+        """Book ``quantity`` units arriving at ``location`` (a delivery, a return to stock)."""
+        _check_text(location, "location")
+        check_quantity(quantity, "quantity")
+        self._on_hand[location] = self._on_hand.get(location, 0) + quantity
+        self._received += quantity
+        self._events.append(StockReceived(self.sku, location, quantity, reference))
+
+    def adjust(self, location: LocationId, delta: int, *, reason: str, at: dt.datetime) -> None:
+        """Correct the count at ``location`` by ``delta`` units, saying why.
+
+        A negative delta is a write-off; it may only remove units that are
+        available (allocated or reserved units must be released first).
+        """
+        _check_text(location, "location")
+        _check_text(reason, "reason")
+        given: object = delta
+        if isinstance(given, bool) or not isinstance(given, int) or given == 0:
+            raise ValidationError(f"delta must be a non-zero int, got {delta!r}", path="delta")
+        before = self._low_stock_base(at)
+        if delta < 0:
+            self._require_after(at, location, -delta, {location: delta})
+        self._on_hand[location] = self._on_hand.get(location, 0) + delta
+        if self._on_hand[location] == 0:
+            del self._on_hand[location]
+        if delta > 0:
+            self._received += delta
+        else:
+            self._written_off -= delta
+        self._events.append(StockAdjusted(self.sku, location, delta, reason))
+        self._check_low_stock(before, at)
+
+    def move(
+        self, source: LocationId, target: LocationId, quantity: int, *, at: dt.datetime
+    ) -> None:
+        """Transfer available units from ``source`` to ``target``."""
+        _check_text(source, "source")
+        _check_text(target, "target")
+        check_quantity(quantity, "quantity")
+        if source == target:
+            raise ValidationError(f"cannot move stock from {source!r} to itself", path="target")
+        self._require_after(at, source, quantity, {source: -quantity, target: quantity})
+        remaining = self._on_hand[source] - quantity
+        if remaining:
+            self._on_hand[source] = remaining
+        else:
+            del self._on_hand[source]
+        self._on_hand[target] = self._on_hand.get(target, 0) + quantity
+        self._events.append(StockMoved(self.sku, source, target, quantity))
+
+    def expect_batch(self, batch: IncomingBatch) -> None:
+        """Announce an incoming batch, so orders can be allocated against it."""
+        if not isinstance(batch, IncomingBatch):
+            raise ValidationError(f"expected an IncomingBatch, got {batch!r}", path="batch")
+        if batch.reference in self._batches:
+            raise DuplicateRequest(batch.reference, f"batch already expected for sku {self.sku}")
+        self._batches[batch.reference] = batch
+        self._events.append(
+            BatchExpected(self.sku, batch.reference, batch.quantity, batch.eta, batch.destination)
+        )
+
+    def receive_batch(self, reference: str, *, quantity: int | None = None) -> None:
+        """An incoming batch arrived: its units become on hand at its destination.
+
+        ``quantity`` is what actually arrived (the announced quantity when
+        omitted); it may not be below what orders were allocated against the
+        batch. Those allocations become allocations at the destination.
+        """
+        batch = self._batch(reference)
+        arrived = batch.quantity if quantity is None else check_quantity(quantity, "quantity")
+        promised = batch.quantity - self.batch_available(reference)
+        if arrived < promised:
+            raise InsufficientStock(self.sku, batch.destination, promised, arrived)
+        del self._batches[reference]
+        where = batch.destination
+        self._on_hand[where] = self._on_hand.get(where, 0) + arrived
+        self._received += arrived
+        for order in list(self._batch_allocations):
+            per_batch = self._batch_allocations[order]
+            moved = per_batch.pop(reference, 0)
+            if not per_batch:
+                del self._batch_allocations[order]
+            if moved:
+                per_location = self._allocations.setdefault(order, {})
+                per_location[where] = per_location.get(where, 0) + moved
+        self._events.append(StockReceived(self.sku, where, arrived, reference))
+
+    # ---------------------------------------------------------- reservations
+
+    def reserve(
+        self,
+        reference: str,
+        quantity: int,
+        *,
+        expires_at: dt.datetime,
+        at: dt.datetime,
+        location: LocationId | None = None,
+    ) -> None:
+        """Hold ``quantity`` units for ``reference`` (a cart) until ``expires_at``.
+
+        Reserving again under the same reference replaces the earlier hold
+        (a cart changing its quantity), checked as if the old hold were gone.
+        """
+        _check_text(reference, "reference")
+        _check_aware(at, "at")
+        hold = Reservation(reference, quantity, expires_at, location)
+        if not hold.is_live(at):
+            raise ValidationError(
+                f"reservation {reference!r} expires at {expires_at.isoformat()}, "
+                f"not after {at.isoformat()}",
+                path="expires_at",
+            )
+        before = self._low_stock_base(at)
+        delta = {location: 0} if location is not None else {}
+        self._require_after(at, location, quantity, delta, drop=(reference,), add=hold)
+        self._reservations[reference] = hold
+        self._events.append(StockReserved(self.sku, reference, quantity, expires_at, location))
+        self._check_low_stock(before, at)
+
+    def release(self, reference: str) -> None:
+        """Give back the reservation ``reference`` (a cart abandoned or checked out)."""
+        hold = self._reservations.get(reference)
+        if hold is None:
+            raise NotFound(f"reservation of sku {self.sku}", reference)
+        del self._reservations[reference]
+        self._events.append(ReservationReleased(self.sku, reference, hold.quantity))
+
+    def expire_reservations(self, *, at: dt.datetime) -> tuple[str, ...]:
+        """Drop every reservation no longer live at ``at``; return their references."""
+        _check_aware(at, "at")
+        gone = sorted(k for k, r in self._reservations.items() if not r.is_live(at))
+        for reference in gone:
+            hold = self._reservations.pop(reference)
+            self._events.append(
+                ReservationExpired(self.sku, reference, hold.quantity, hold.expires_at)
+            )
+        return tuple(gone)
+
+    # ----------------------------------------------------------- allocations
+
+    def check_allocation(
+        self,
+        order: str,
+        quantities: Mapping[LocationId, int],
+        *,
+        at: dt.datetime,
+        batches: Mapping[str, int] | None = None,
+        backorder: int = 0,
+        reservations: Collection[str] = (),
+    ) -> None:
+        """Raise what :meth:`allocate` would raise with these arguments; change nothing."""
+        self._prepare_allocation(
+            order,
+            quantities,
+            at=at,
+            batches=batches or {},
+            backorder=backorder,
+            reservations=reservations,
+        )
+
+    def allocate(
+        self,
+        order: str,
+        quantities: Mapping[LocationId, int],
+        *,
+        at: dt.datetime,
+        batches: Mapping[str, int] | None = None,
+        backorder: int = 0,
+        reservations: Collection[str] = (),
+    ) -> None:
+        """Allocate units to ``order``: on hand per location, against batches, or backordered.
+
+        ``reservations`` made for the same order (its cart) are converted:
+        their units pay for this allocation instead of being counted twice,
+        and the reservations are gone afterwards (the cart became the order).
+        An order may be allocated more than once; amounts add up.
+        """
+        before = self._low_stock_base(at)
+        quantities, batch_qty, holds = self._prepare_allocation(
+            order,
+            quantities,
+            at=at,
+            batches=batches or {},
+            backorder=backorder,
+            reservations=reservations,
+        )
+        for reference in holds:
+            hold = self._reservations.pop(reference)
+            self._events.append(ReservationConverted(self.sku, reference, order, hold.quantity))
+        if quantities:
+            per_location = self._allocations.setdefault(order, {})
+            for location, qty in quantities.items():
+                per_location[location] = per_location.get(location, 0) + qty
+                self._events.append(StockAllocated(self.sku, order, location, qty))
+        if batch_qty:
+            per_batch = self._batch_allocations.setdefault(order, {})
+            for reference, qty in batch_qty.items():
+                per_batch[reference] = per_batch.get(reference, 0) + qty
+                where = self._batches[reference].destination
+                self._events.append(StockAllocated(self.sku, order, where, qty, reference))
+        if backorder:
+            self._backorders[order] = self._backorders.get(order, 0) + backorder
+            self._events.append(BackorderCreated(self.sku, order, backorder))
+        self._check_low_stock(before, at)
+
+    def deallocate(self, order: str) -> None:
+        """Give back everything held for ``order``: allocations, batch allocations, backorders."""
+        if order not in self.orders:
+            raise NotFound(f"allocation of sku {self.sku} for order", order)
+        for location, qty in sorted(self._allocations.pop(order, {}).items()):
+            self._events.append(StockDeallocated(self.sku, order, location, qty))
+        for reference, qty in sorted(self._batch_allocations.pop(order, {}).items()):
+            where = self._batches[reference].destination
+            self._events.append(StockDeallocated(self.sku, order, where, qty, reference))
+        backordered = self._backorders.pop(order, 0)
+        if backordered:
+            self._events.append(BackorderCancelled(self.sku, order, backordered))
+
+    def consume(self, order: str, location: LocationId, quantity: int) -> None:
+        """Units allocated to ``order`` at ``location`` left in a shipment."""
+        check_quantity(quantity, "quantity")
+        held = self._allocations.get(order, {}).get(location, 0)
+        if quantity > held:
+            raise InsufficientStock(self.sku, location, quantity, held)
+        per_location = self._allocations[order]
+        if held == quantity:
+            del per_location[location]
+            if not per_location:
+                del self._allocations[order]
+        else:
+            per_location[location] = held - quantity
+        remaining = self._on_hand[location] - quantity
+        if remaining:
+            self._on_hand[location] = remaining
+        else:
+            del self._on_hand[location]
+        self._shipped += quantity
+        self._events.append(StockConsumed(self.sku, order, location, quantity))
+
+    # -------------------------------------------------------------- private
+
+    def _batch(self, reference: str) -> IncomingBatch:
+        batch = self._batches.get(reference)
+        if batch is None:
+            raise NotFound(f"incoming batch of sku {self.sku}", reference)
+        return batch
+
+    def _availability(
+        self,
+        at: dt.datetime,
+        *,
+        delta: Mapping[LocationId, int] | None = None,
+        drop: Collection[str] = (),
+        add: Reservation | None = None,
+    ) -> tuple[dict[LocationId, int], int]:
+        """Availability per location and in total, optionally after a hypothetical change.
+
+        ``delta`` changes on hand − allocated per location, ``drop`` removes
+        reservations and ``add`` adds one: enough to check any operation
+        before it happens.
+        """
+        per_location = dict(self._on_hand)
+        for allocation in self._allocations.values():
+            for location, qty in allocation.items():
+                per_location[location] = per_location.get(location, 0) - qty
+        for location, change in (delta or {}).items():
+            per_location[location] = per_location.get(location, 0) + change
+        anywhere = 0
+        holds = [r for k, r in self._reservations.items() if k not in drop]
+        if add is not None:
+            holds.append(add)
+        for hold in holds:
+            if not hold.is_live(at):
+                continue
+            if hold.location is None:
+                anywhere += hold.quantity
+            else:
+                per_location[hold.location] = per_location.get(hold.location, 0) - hold.quantity
+        return per_location, sum(per_location.values()) - anywhere
+
+    def _require_after(
+        self,
+        at: dt.datetime,
+        location: LocationId | None,
+        requested: int,
+        delta: Mapping[LocationId, int],
+        *,
+        drop: Collection[str] = (),
+        add: Reservation | None = None,
+    ) -> None:
+        """Refuse with InsufficientStock unless nothing would be over-committed afterwards."""
+        _check_aware(at, "at")
+        after, total = self._availability(at, delta=delta, drop=drop, add=add)
+        short = [loc for loc in delta if after.get(loc, 0) < 0]
+        if short or total < 0:
+            where = short[0] if short else location
+            now, now_total = self._availability(at, drop=drop)
+            have = now.get(where, 0) if where is not None and short else now_total
+            raise InsufficientStock(self.sku, where, requested, max(have, 0))
+
+    def _prepare_allocation(
+        self,
+        order: str,
+        quantities: Mapping[LocationId, int],
+        *,
+        at: dt.datetime,
+        batches: Mapping[str, int],
+        backorder: int,
+        reservations: Collection[str],
+    ) -> tuple[dict[LocationId, int], dict[str, int], tuple[str, ...]]:
+        _check_text(order, "order")
+        _check_aware(at, "at")
+        if isinstance(reservations, str):
+            raise ValidationError("reservations must be a collection of references, not a str")
+        wanted: dict[LocationId, int] = {}
+        for location, qty in dict(quantities).items():
+            _check_text(location, "location")
+            wanted[location] = check_quantity(qty, f"quantities[{location}]")
+        per_batch: dict[str, int] = {}
+        for reference, qty in dict(batches).items():
+            self._batch(reference)
+            per_batch[reference] = check_quantity(qty, f"batches[{reference}]")
+        check_quantity(backorder, "backorder", allow_zero=True)
+        if not wanted and not per_batch and not backorder:
+            raise ValidationError(f"nothing to allocate to order {order!r}", path="quantities")
+        holds = tuple(
+            sorted(
+                k
+                for k in set(reservations)
+                if (r := self._reservations.get(k)) is not None and r.is_live(at)
+            )
+        )
+        delta = {location: -qty for location, qty in wanted.items()}
+        self._require_after(at, None, sum(wanted.values()), delta, drop=holds)
+        for reference, qty in per_batch.items():
+            free = self.batch_available(reference)
+            if qty > free:
+                raise InsufficientStock(self.sku, f"incoming batch {reference}", qty, max(free, 0))
+        room = self.backorder.limit - self.backordered()
+        if backorder > room:
+            raise InsufficientStock(self.sku, "backorder", backorder, max(room, 0))
+        return wanted, per_batch, holds
+
+    def _low_stock_base(self, at: dt.datetime) -> int | None:
+        if self.low_stock_threshold is None:
+            return None
+        _check_aware(at, "at")
+        return self._availability(at)[1]
+
+    def _check_low_stock(self, before: int | None, at: dt.datetime) -> None:
+        """Record LowStock when availability crosses the threshold downwards."""
+        threshold = self.low_stock_threshold
+        if before is None or threshold is None:
+            return
+        after = self._availability(at)[1]
+        if after <= threshold < before:
+            self._events.append(LowStock(self.sku, after, threshold))

@@ -1,0 +1,232 @@
+"""Allocation strategies: in which order an order's units are taken from locations.
+
+A strategy only ranks locations (and says whether incoming batches may be
+used); the :class:`~orderkit.inventory.Allocator` does the filling, so every
+strategy shares the same never-oversell arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import attrs
+
+from orderkit.ids import LocationId, Sku
+from orderkit.inventory._values import LocationRanking, StockLocation
+
+__all__ = [
+    "AllocationStrategy",
+    "ByPriority",
+    "EarliestEta",
+    "FewestShipments",
+    "NearestFirst",
+    "SourcingRequest",
+]
+
+
+@attrs.frozen
+class SourcingRequest:
+    """What a strategy sees: the order's demand and the stock it may use.
+
+    ``stock`` holds available units per SKU and active location (cart
+    reservations of this order already added back); ``caps`` bounds the
+    units per SKU over all locations (holds on "any location" lower it);
+    ``locations`` are the active locations, by priority.
+    """
+
+    demand: Mapping[Sku, int]
+    stock: Mapping[Sku, Mapping[LocationId, int]]
+    caps: Mapping[Sku, int]
+    locations: tuple[StockLocation, ...]
+    destination: object = None
+
+    def fill(self, order: Sequence[LocationId]) -> tuple[int, list[LocationId]]:
+        """Units covered and locations used when walking ``order`` (the allocator's rule)."""
+        covered = 0
+        used: list[LocationId] = []
+        for sku, wanted in self.demand.items():
+            remaining = min(wanted, self.caps.get(sku, 0))
+            at_sku = self.stock.get(sku, {})
+            for location in order:
+                if remaining <= 0:
+                    break
+                take = min(at_sku.get(location, 0), remaining)
+                if take > 0:
+                    remaining -= take
+                    covered += take
+                    if location not in used:
+                        used.append(location)
+        return covered, used
+
+
+class AllocationStrategy(Protocol):
+    """Ranks locations for one order; implement it to plug in your own rule."""
+
+    @property
+    def name(self) -> str:
+        """A short name for plans and reports."""
+        ...
+
+    @property
+    def uses_batches(self) -> bool:
+        """Whether incoming batches may cover what on-hand stock cannot."""
+        ...
+
+    def rank(self, request: SourcingRequest) -> Sequence[LocationId]:
+        """Locations in the order their on-hand stock should be used."""
+        ...
+
+
+def _by_priority(request: SourcingRequest) -> list[LocationId]:
+    return [loc.id for loc in request.locations]
+
+
+@attrs.frozen
+class ByPriority:
+    """Use locations in priority order (lowest ``priority`` number first).
+
+    .. versionadded:: 0.1
+    """
+
+    batches: bool = False
+
+    @property
+    def name(self) -> str:
+        """``"priority"``."""
+        return "priority"
+
+    @property
+    def uses_batches(self) -> bool:
+        """Whether batches follow on-hand stock (``batches``)."""
+        return self.batches
+
+    def rank(self, request: SourcingRequest) -> Sequence[LocationId]:
+        """Active locations by priority."""
+        return _by_priority(request)
+
+
+@attrs.frozen
+class FewestShipments:
+    """Cover the order from as few locations as possible; ties go by priority.
+
+    A greedy cover (take the location covering most remaining units, ties by
+    priority) is compared with the plain priority walk and the better one
+    wins, so this never uses more locations than :class:`ByPriority` would.
+
+    .. versionadded:: 0.1
+    """
+
+    batches: bool = False
+
+    @property
+    def name(self) -> str:
+        """``"fewest_shipments"``."""
+        return "fewest_shipments"
+
+    @property
+    def uses_batches(self) -> bool:
+        """Whether batches follow on-hand stock (``batches``)."""
+        return self.batches
+
+    def rank(self, request: SourcingRequest) -> Sequence[LocationId]:
+        """The chosen locations by priority, then the rest by priority."""
+        order = _by_priority(request)
+        rank_of = {loc: i for i, loc in enumerate(order)}
+        greedy = _greedy_cover(request, order)
+        candidates = [greedy, order]
+        best: tuple[int, int, list[int]] | None = None
+        chosen: list[LocationId] = order
+        for candidate in candidates:
+            covered, used = request.fill(candidate)
+            key = (-covered, len(used), sorted(rank_of[loc] for loc in used))
+            if best is None or key < best:
+                best = key
+                chosen = sorted(used, key=rank_of.__getitem__)
+        rest = [loc for loc in order if loc not in set(chosen)]
+        return [*chosen, *rest]
+
+
+def _greedy_cover(request: SourcingRequest, order: list[LocationId]) -> list[LocationId]:
+    """Repeatedly pick the location covering most remaining units (ties: earlier in ``order``)."""
+    remaining = {sku: min(q, request.caps.get(sku, 0)) for sku, q in request.demand.items()}
+    by_location: dict[LocationId, list[tuple[Sku, int]]] = {loc: [] for loc in order}
+    for sku in remaining:
+        for location, qty in request.stock.get(sku, {}).items():
+            if qty > 0 and location in by_location:
+                by_location[location].append((sku, qty))
+    picked: list[LocationId] = []
+    candidates = [loc for loc in order if by_location[loc]]
+    while candidates:
+        best_gain, best_loc = 0, None
+        for location in candidates:
+            gain = sum(min(qty, remaining[sku]) for sku, qty in by_location[location])
+            if gain > best_gain:
+                best_gain, best_loc = gain, location
+        if best_loc is None:
+            break
+        picked.append(best_loc)
+        candidates.remove(best_loc)
+        for sku, qty in by_location[best_loc]:
+            remaining[sku] -= min(qty, remaining[sku])
+    return picked
+
+
+@attrs.frozen
+class NearestFirst:
+    """Use the locations nearest to the destination first, as the host ranks them.
+
+    ``ranking`` is a :class:`~orderkit.inventory.LocationRanking`; locations
+    it leaves out follow by priority.
+
+    .. versionadded:: 0.1
+    """
+
+    ranking: LocationRanking
+    batches: bool = False
+
+    @property
+    def name(self) -> str:
+        """``"nearest_first"``."""
+        return "nearest_first"
+
+    @property
+    def uses_batches(self) -> bool:
+        """Whether batches follow on-hand stock (``batches``)."""
+        return self.batches
+
+    def rank(self, request: SourcingRequest) -> Sequence[LocationId]:
+        """The host's ranking for the destination, then the rest by priority."""
+        order = _by_priority(request)
+        known = set(order)
+        ranked: list[LocationId] = []
+        for location in self.ranking(request.destination, request.locations):
+            if location in known and location not in ranked:
+                ranked.append(location)
+        seen = set(ranked)
+        return [*ranked, *(loc for loc in order if loc not in seen)]
+
+
+@attrs.frozen
+class EarliestEta:
+    """On-hand stock first (by priority), then incoming batches by earliest ETA.
+
+    The classic rule: ship from the shelf when possible, otherwise promise
+    the batch that arrives soonest.
+
+    .. versionadded:: 0.1
+    """
+
+    @property
+    def name(self) -> str:
+        """``"earliest_eta"``."""
+        return "earliest_eta"
+
+    @property
+    def uses_batches(self) -> bool:
+        """Always: batches are what this strategy is about."""
+        return True
+
+    def rank(self, request: SourcingRequest) -> Sequence[LocationId]:
+        """Active locations by priority."""
+        return _by_priority(request)
