@@ -17,15 +17,67 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from orderkit.invoicing import (
+    CreditNote,
+    CreditNoteIssued,
+    Invoice,
+    InvoiceableLine,
+    InvoiceIssued,
+    InvoicingLedger,
+    NumberFormat,
+    Party,
+    PaymentTerms,
+    PostalAddress,
+)
 from orderkit.money import Currency, Money
+from orderkit.testing.strategies._invoicing import (
+    credit_note_issued_events,
+    credit_notes,
+    invoice_issued_events,
+    invoiceable_lines,
+    invoices,
+    invoicing_ledgers,
+    line_taxes,
+    number_formats,
+    parties,
+    payment_terms,
+    postal_addresses,
+)
 from orderkit.testing.strategies._money import amounts, currencies, money, positive_money
 
-__all__ = ["amounts", "currencies", "money", "positive_money", "register_type_strategies"]
+__all__ = [
+    "amounts",
+    "credit_note_issued_events",
+    "credit_notes",
+    "currencies",
+    "invoice_issued_events",
+    "invoiceable_lines",
+    "invoices",
+    "invoicing_ledgers",
+    "line_taxes",
+    "money",
+    "number_formats",
+    "parties",
+    "payment_terms",
+    "positive_money",
+    "postal_addresses",
+    "register_type_strategies",
+]
 
 #: Each public type and the strategy ``st.from_type`` should use for it.
 _BY_TYPE: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
     Currency: currencies,
     Money: money,
+    CreditNote: credit_notes,
+    CreditNoteIssued: credit_note_issued_events,
+    Invoice: invoices,
+    InvoiceableLine: invoiceable_lines,
+    InvoiceIssued: invoice_issued_events,
+    InvoicingLedger: invoicing_ledgers,
+    NumberFormat: number_formats,
+    Party: parties,
+    PaymentTerms: payment_terms,
+    PostalAddress: postal_addresses,
 }
 
 
