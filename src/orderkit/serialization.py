@@ -9,7 +9,8 @@ Encoding choices, all made here and nowhere else:
 - ``datetime`` is ISO 8601 with its UTC offset; naive datetimes are refused
   both ways. ``date`` is ISO 8601 (``2026-03-02``).
 - Enums travel by value.
-- Domain events are a union tagged by class name: ``{"type": "OrderPlaced", ...}``.
+- Domain events are a union tagged by class name: ``{"type": "OrderPlaced", ...}``;
+  so are pricing actions, conditions and shipping rules (``{"type": "FlatRate", ...}``).
 - attrs classes use their ``__init__`` argument names (private attributes
   lose their underscore), and extra keys are refused.
 - ``str``, ``int``, ``float`` and ``bool`` are strict: ``"5"`` is not an
@@ -46,10 +47,12 @@ from cattrs.errors import (
     ForbiddenExtraKeysError,
     IterableValidationError,
 )
+from cattrs.strategies import configure_tagged_union
 
 from orderkit.errors import OrderkitError, ValidationError
 from orderkit.events import DomainEvent, event_types
 from orderkit.money import Currency, Money
+from orderkit.pricing import Action, Condition, ShippingRule
 
 __all__ = ["OrderkitConverter", "converter", "make_converter"]
 
@@ -251,6 +254,27 @@ def _configure_events(conv: OrderkitConverter) -> None:
     conv.register_structure_hook_func(lambda t: _event_members(t) is not None, structure_union)
 
 
+def _configure_tagged_unions(conv: OrderkitConverter) -> None:
+    """Unions of value classes (pricing actions, conditions, shipping rules): tagged like events."""
+    for union in (Action, Condition, ShippingRule):
+        configure_tagged_union(union, conv, tag_name=_TYPE_KEY)
+        _register_optional(conv, union)
+
+
+def _register_optional(conv: OrderkitConverter, union: Any) -> None:
+    """``union | None``: ``None`` as is, anything else through the tagged ``union`` hooks."""
+    structure_fn, unstructure_fn = conv.get_structure_hook(union), conv.get_unstructure_hook(union)
+
+    def structure(value: object, _: Any) -> Any:
+        return None if value is None else structure_fn(value, union)
+
+    def unstructure(value: object) -> Any:
+        return None if value is None else unstructure_fn(value)
+
+    conv.register_structure_hook(union | None, structure)
+    conv.register_unstructure_hook(union | None, unstructure)
+
+
 def make_converter() -> OrderkitConverter:
     """A new converter configured with every orderkit encoding (see the module docstring)."""
     conv = OrderkitConverter(forbid_extra_keys=True, use_alias=True)
@@ -271,6 +295,7 @@ def make_converter() -> OrderkitConverter:
     conv.register_structure_hook(dt.date, _structure_date)
     _configure_attrs(conv)
     _configure_events(conv)
+    _configure_tagged_unions(conv)
     return conv
 
 

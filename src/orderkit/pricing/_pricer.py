@@ -1,0 +1,296 @@
+"""The pricer: prices a request into a :class:`PriceBreakdown`, deterministically.
+
+Order of operations:
+
+1. unit prices (given on the line, or from the price book) and line gross,
+   rounded to the minor unit with the pricer's rounding mode;
+2. manual line adjustments, in the order given;
+3. promotions, by descending priority (ties by code): conditions see the
+   subtotal after step 2; actions act on what is left of each line;
+4. shipping, on the merchandise subtotal after discounts, then free
+   shipping from promotions;
+5. tax on what is left of each line and of shipping.
+
+Internally amounts are plain ``Decimal`` in the request's currency;
+``Money`` values are built once, for the breakdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+import attrs
+
+from orderkit.errors import CurrencyMismatch, ValidationError
+from orderkit.money import DEFAULT_ROUNDING, Money, Rounding, allocate
+from orderkit.pricing._actions import ORDER_ACTIONS, CartState, FreeShipping
+from orderkit.pricing._assembly import Assembly, Discount
+from orderkit.pricing._breakdown import (
+    DiscountKind,
+    DiscountShare,
+    OrderDiscount,
+    PriceBreakdown,
+    PromotionOutcome,
+)
+from orderkit.pricing._common import HUNDRED, ZERO
+from orderkit.pricing._price_lists import PriceBook, PriceList
+from orderkit.pricing._promotions import Promotion
+from orderkit.pricing._request import PricingRequest
+from orderkit.pricing._tax import NO_TAX, TaxPolicy
+
+__all__ = ["Pricer"]
+
+
+def _ranked(promotions: Iterable[Promotion]) -> tuple[Promotion, ...]:
+    return tuple(sorted(promotions, key=lambda p: (-p.priority, p.code)))
+
+
+@attrs.frozen
+class Pricer:
+    """Prices carts and orders. Holds catalogue data only; never any state.
+
+    Attributes:
+        price_book: Where unit prices come from for lines without one.
+        promotions: Every live promotion; ranked once, at construction.
+        tax_policy: How tax is computed (none by default).
+        rounding: The rounding mode for line amounts and percentage discounts.
+    """
+
+    price_book: PriceBook = attrs.field(factory=lambda: PriceBook(()))
+    promotions: tuple[Promotion, ...] = attrs.field(default=(), converter=_ranked)
+    tax_policy: TaxPolicy = NO_TAX
+    rounding: Rounding = DEFAULT_ROUNDING
+
+    def __attrs_post_init__(self) -> None:
+        codes = [p.code for p in self.promotions]
+        if len(set(codes)) != len(codes):
+            raise ValidationError(
+                f"duplicate promotion codes in {sorted(codes)}", path="promotions"
+            )
+
+    def price(self, request: PricingRequest) -> PriceBreakdown:
+        """Price ``request``: the same request always gives the same breakdown.
+
+        Raises:
+            PriceNotFound: A line without a unit price has none in the book.
+            CurrencyMismatch: A given price, adjustment or shipping charge is
+                not in the request's currency.
+            ValidationError: The shipping rule cannot charge this order.
+        """
+        currency = request.currency
+        mode = Rounding(self.rounding).value
+        quantum = currency.quantum
+
+        unit_prices = self._unit_prices(request)
+        gross = [
+            (price * line.quantity).quantize(quantum, rounding=mode)
+            for price, line in zip(unit_prices, request.lines, strict=True)
+        ]
+        remaining = list(gross)
+        line_discounts: list[list[Discount]] = [[] for _ in gross]
+        self._adjust(request, remaining, line_discounts, mode)
+
+        state = CartState(
+            currency=currency,
+            line_ids=[line.line_id for line in request.lines],
+            rounding=mode,
+            skus=[line.sku for line in request.lines],
+            categories=[line.categories for line in request.lines],
+            quantities=[line.quantity for line in request.lines],
+            unit_prices=unit_prices,
+            remaining=remaining,
+            base_subtotal=sum(remaining, ZERO),
+        )
+        order_discounts: list[OrderDiscount] = []
+        outcomes, free_shipping = self._promote(request, state, line_discounts, order_discounts)
+
+        shipping_gross, shipping_discounts = self._shipping(request, state, free_shipping)
+        if free_shipping and shipping_discounts:
+            # The first free-shipping promotion waives the charge; its outcome says how much.
+            first = free_shipping[0][1]
+            waived = Money(shipping_discounts[0][3], currency)
+            outcomes[first] = attrs.evolve(outcomes[first], amount=outcomes[first].amount + waived)
+        return Assembly(self.tax_policy, request).build(
+            unit_prices=unit_prices,
+            gross=gross,
+            remaining=remaining,
+            line_discounts=line_discounts,
+            order_discounts=order_discounts,
+            shipping_gross=shipping_gross,
+            shipping_discounts=shipping_discounts,
+            outcomes=outcomes,
+        )
+
+    # -- steps ----------------------------------------------------------------
+
+    def _unit_prices(self, request: PricingRequest) -> list[Decimal]:
+        currency = request.currency
+        lists: tuple[PriceList, ...] | None = None
+        prices: list[Decimal] = []
+        for line in request.lines:
+            if line.unit_price is not None:
+                if line.unit_price.currency != currency:
+                    raise CurrencyMismatch(currency.code, line.unit_price.currency.code, "price")
+                if line.unit_price.is_negative:
+                    raise ValidationError(
+                        f"line {line.line_id}: unit price {line.unit_price} is negative",
+                        path="unit_price",
+                    )
+                prices.append(line.unit_price.amount)
+                continue
+            if lists is None:
+                lists = self.price_book.applicable(currency, request.customer_group, request.moment)
+            prices.append(PriceBook.unit_price_in(lists, line.sku, line.quantity, currency).amount)
+        return prices
+
+    def _adjust(
+        self,
+        request: PricingRequest,
+        remaining: list[Decimal],
+        line_discounts: list[list[Discount]],
+        mode: str,
+    ) -> None:
+        if not request.adjustments:
+            return
+        index = {line.line_id: i for i, line in enumerate(request.lines)}
+        quantum = request.currency.quantum
+        for adjustment in request.adjustments:
+            i = index[adjustment.line_id]
+            if adjustment.amount is not None:
+                if adjustment.amount.currency != request.currency:
+                    raise CurrencyMismatch(
+                        request.currency.code, adjustment.amount.currency.code, "adjust"
+                    )
+                wanted = adjustment.amount.amount.quantize(quantum, rounding=mode)
+            else:
+                percent = adjustment.percent if adjustment.percent is not None else ZERO
+                wanted = (remaining[i] * percent / HUNDRED).quantize(quantum, rounding=mode)
+            off = min(wanted, remaining[i])
+            if off > 0:
+                remaining[i] -= off
+                line_discounts[i].append(
+                    (DiscountKind.MANUAL, adjustment.line_id, adjustment.reason, off)
+                )
+
+    def _promote(
+        self,
+        request: PricingRequest,
+        state: CartState,
+        line_discounts: list[list[Discount]],
+        order_discounts: list[OrderDiscount],
+    ) -> tuple[list[PromotionOutcome], list[tuple[Promotion, int]]]:
+        currency = state.currency
+        subtotal = Money(state.base_subtotal, currency)
+        zero = Money(ZERO, currency)
+        outcomes: list[PromotionOutcome] = []
+        free_shipping: list[tuple[Promotion, int]] = []
+        applied: list[str] = []
+        exclusive: str | None = None
+        for promotion in self.promotions:
+            reason = None
+            if exclusive is not None:
+                reason = f"exclusive promotion {exclusive!r} applied"
+            else:
+                reason = promotion.refusal(request, subtotal)
+                if reason is None and promotion.exclusive and applied:
+                    reason = f"exclusive, but {', '.join(map(repr, applied))} already applied"
+            if reason is not None:
+                outcomes.append(
+                    PromotionOutcome(promotion.code, promotion.name, False, zero, reason)
+                )
+                continue
+            total, waives = self._run_actions(promotion, state, line_discounts, order_discounts)
+            if total == 0 and not waives:
+                outcomes.append(
+                    PromotionOutcome(
+                        promotion.code,
+                        promotion.name,
+                        False,
+                        zero,
+                        "qualifies, but its actions take nothing off this cart",
+                    )
+                )
+                continue
+            if waives:
+                free_shipping.append((promotion, len(outcomes)))
+            applied.append(promotion.code)
+            if promotion.exclusive:
+                exclusive = promotion.code
+            outcomes.append(
+                PromotionOutcome(
+                    promotion.code, promotion.name, True, Money(total, currency), "applied"
+                )
+            )
+        return outcomes, free_shipping
+
+    @staticmethod
+    def _run_actions(
+        promotion: Promotion,
+        state: CartState,
+        line_discounts: list[list[Discount]],
+        order_discounts: list[OrderDiscount],
+    ) -> tuple[Decimal, bool]:
+        currency = state.currency
+        remaining = state.remaining
+        total = ZERO
+        waives = False
+        for action in promotion.actions:
+            if isinstance(action, FreeShipping):
+                waives = True
+            elif isinstance(action, ORDER_ACTIONS):
+                left = sum(remaining, ZERO)
+                amount = min(action.order_amount(state), left)
+                if amount <= 0:
+                    continue
+                parts = allocate(Money(amount, currency), [Money(r, currency) for r in remaining])
+                shares: list[DiscountShare] = []
+                for i, part in enumerate(parts):
+                    shares.append(DiscountShare(state.line_ids[i], part))
+                    if part.amount:
+                        remaining[i] -= part.amount
+                        line_discounts[i].append(
+                            (
+                                DiscountKind.ORDER_PROMOTION,
+                                promotion.code,
+                                promotion.name,
+                                part.amount,
+                            )
+                        )
+                order_discounts.append(
+                    OrderDiscount(
+                        promotion.code, promotion.name, Money(amount, currency), tuple(shares)
+                    )
+                )
+                total += amount
+            else:
+                amounts = action.line_amounts(state)
+                for i in sorted(amounts):
+                    off = min(amounts[i], remaining[i])
+                    if off > 0:
+                        remaining[i] -= off
+                        line_discounts[i].append(
+                            (DiscountKind.LINE_PROMOTION, promotion.code, promotion.name, off)
+                        )
+                        total += off
+        return total, waives
+
+    def _shipping(
+        self,
+        request: PricingRequest,
+        state: CartState,
+        free_shipping: list[tuple[Promotion, int]],
+    ) -> tuple[Decimal, list[Discount]]:
+        rule = request.shipping
+        if rule is None:
+            return ZERO, []
+        currency = state.currency
+        weight = sum((line.weight * line.quantity for line in request.lines), ZERO)
+        charge = rule.charge(Money(sum(state.remaining, ZERO), currency), weight)
+        if charge.currency != currency:
+            raise CurrencyMismatch(currency.code, charge.currency.code, "charge shipping")
+        gross = charge.amount.quantize(currency.quantum, rounding=state.rounding)
+        if not free_shipping or gross <= 0:
+            return gross, []
+        promotion = free_shipping[0][0]
+        return gross, [(DiscountKind.SHIPPING_PROMOTION, promotion.code, promotion.name, gross)]
