@@ -89,6 +89,7 @@ class SkuStock:
         _check_text(self.sku, "sku")
         if self.low_stock_threshold is not None:
             check_quantity(self.low_stock_threshold, "low_stock_threshold", allow_zero=True)
+        self._check_state()
 
     # ------------------------------------------------------------------ queries
 
@@ -447,6 +448,57 @@ class SkuStock:
         self._events.append(StockConsumed(self.sku, order, location, quantity))
 
     # -------------------------------------------------------------- private
+
+    def _check_state(self) -> None:
+        """Refuse a stored state that breaks an invariant (the converter builds through here)."""
+        for location, qty in self._on_hand.items():
+            _check_text(location, "on_hand")
+            check_quantity(qty, f"on_hand[{location}]")
+        for order, per_location in self._allocations.items():
+            for location, qty in per_location.items():
+                check_quantity(qty, f"allocations[{order}][{location}]")
+        for location in self.locations:
+            if self.allocated(location) > self.on_hand(location):
+                raise ValidationError(
+                    f"sku {self.sku}: allocated {self.allocated(location)} exceeds on hand "
+                    f"{self.on_hand(location)} at {location}",
+                    path=f"allocations.{location}",
+                )
+        for reference, batch in self._batches.items():
+            if batch.reference != reference:
+                raise ValidationError(f"batch stored under {reference!r}", path="batches")
+        for order, per_batch in self._batch_allocations.items():
+            for reference, qty in per_batch.items():
+                check_quantity(qty, f"batch_allocations[{order}][{reference}]")
+                if reference not in self._batches:
+                    raise ValidationError(
+                        f"allocation of {order!r} against unknown batch {reference!r}",
+                        path="batch_allocations",
+                    )
+        for reference in self._batches:
+            if self.batch_available(reference) < 0:
+                raise ValidationError(f"batch {reference!r} over-allocated", path="batches")
+        for reference, hold in self._reservations.items():
+            if hold.reference != reference:
+                raise ValidationError(
+                    f"reservation stored under {reference!r}", path="reservations"
+                )
+        for order, qty in self._backorders.items():
+            check_quantity(qty, f"backorders[{order}]")
+        if self.backordered() > self.backorder.limit:
+            raise ValidationError(
+                f"sku {self.sku}: {self.backordered()} backordered exceeds the limit "
+                f"{self.backorder.limit}",
+                path="backorders",
+            )
+        for name in ("received", "shipped", "written_off"):
+            check_quantity(getattr(self, f"_{name}"), name, allow_zero=True)
+        if self._received != self.on_hand() + self._shipped + self._written_off:
+            raise ValidationError(
+                f"sku {self.sku}: received {self._received} != on hand {self.on_hand()} + "
+                f"shipped {self._shipped} + written off {self._written_off}",
+                path="received",
+            )
 
     def _batch(self, reference: str) -> IncomingBatch:
         batch = self._batches.get(reference)

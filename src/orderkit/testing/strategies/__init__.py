@@ -17,6 +17,14 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from orderkit.inventory import (
+    AllocationLine,
+    BackorderPolicy,
+    IncomingBatch,
+    Reservation,
+    SkuStock,
+    StockLocation,
+)
 from orderkit.invoicing import (
     CreditNote,
     CreditNoteIssued,
@@ -30,6 +38,17 @@ from orderkit.invoicing import (
     PostalAddress,
 )
 from orderkit.money import Currency, Money
+from orderkit.testing.strategies._inventory import (
+    allocation_line,
+    allocation_lines,
+    backorder_policies,
+    incoming_batches,
+    location_ids,
+    reservations,
+    sku_stocks,
+    stock_locations,
+    stock_networks,
+)
 from orderkit.testing.strategies._invoicing import (
     credit_note_issued_events,
     credit_notes,
@@ -46,15 +65,20 @@ from orderkit.testing.strategies._invoicing import (
 from orderkit.testing.strategies._money import amounts, currencies, money, positive_money
 
 __all__ = [
+    "allocation_line",
+    "allocation_lines",
     "amounts",
+    "backorder_policies",
     "credit_note_issued_events",
     "credit_notes",
     "currencies",
+    "incoming_batches",
     "invoice_issued_events",
     "invoiceable_lines",
     "invoices",
     "invoicing_ledgers",
     "line_taxes",
+    "location_ids",
     "money",
     "number_formats",
     "parties",
@@ -62,6 +86,10 @@ __all__ = [
     "positive_money",
     "postal_addresses",
     "register_type_strategies",
+    "reservations",
+    "sku_stocks",
+    "stock_locations",
+    "stock_networks",
 ]
 
 #: Each public type and the strategy ``st.from_type`` should use for it.
@@ -78,6 +106,12 @@ _BY_TYPE: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
     Party: parties,
     PaymentTerms: payment_terms,
     PostalAddress: postal_addresses,
+    AllocationLine: allocation_line,
+    BackorderPolicy: backorder_policies,
+    IncomingBatch: incoming_batches,
+    Reservation: reservations,
+    SkuStock: sku_stocks,
+    StockLocation: stock_locations,
 }
 
 
