@@ -8,6 +8,7 @@ is left of each line after earlier discounts and never takes a line below zero.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 import attrs
@@ -106,7 +107,7 @@ class SubtotalTier:
     percent: Decimal = attrs.field(validator=validate_percent)
 
 
-def _sorted_subtotal_tiers(tiers: tuple[SubtotalTier, ...]) -> tuple[SubtotalTier, ...]:
+def _sorted_subtotal_tiers(tiers: Iterable[SubtotalTier]) -> tuple[SubtotalTier, ...]:
     return tuple(sorted(tiers, key=lambda t: (t.threshold.currency.code, t.threshold.amount)))
 
 

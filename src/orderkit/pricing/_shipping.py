@@ -7,6 +7,7 @@ its shipping methods and serialise them with the converter.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 import attrs
@@ -49,7 +50,7 @@ class WeightBracket:
             raise ValidationError(f"weight limit {value!r} is not a Decimal >= 0", path="up_to")
 
 
-def _sorted_brackets(brackets: tuple[WeightBracket, ...]) -> tuple[WeightBracket, ...]:
+def _sorted_brackets(brackets: Iterable[WeightBracket]) -> tuple[WeightBracket, ...]:
     return tuple(sorted(brackets, key=lambda b: b.up_to))
 
 

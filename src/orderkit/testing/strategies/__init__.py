@@ -38,6 +38,16 @@ from orderkit.invoicing import (
     PostalAddress,
 )
 from orderkit.money import Currency, Money
+from orderkit.pricing import (
+    Jurisdiction,
+    PriceBook,
+    PriceList,
+    Pricer,
+    PricingRequest,
+    Promotion,
+    TaxPolicy,
+    TaxRate,
+)
 from orderkit.testing.strategies._inventory import (
     allocation_line,
     allocation_lines,
@@ -63,6 +73,21 @@ from orderkit.testing.strategies._invoicing import (
     postal_addresses,
 )
 from orderkit.testing.strategies._money import amounts, currencies, money, positive_money
+from orderkit.testing.strategies._pricing import (
+    jurisdictions,
+    price_books,
+    price_lists,
+    pricers,
+    pricing_cases,
+    pricing_lines,
+    pricing_requests,
+    promotion_actions,
+    promotion_conditions,
+    promotions,
+    shipping_rules,
+    tax_policies,
+    tax_rates,
+)
 
 __all__ = [
     "allocation_line",
@@ -77,6 +102,7 @@ __all__ = [
     "invoiceable_lines",
     "invoices",
     "invoicing_ledgers",
+    "jurisdictions",
     "line_taxes",
     "location_ids",
     "money",
@@ -85,17 +111,37 @@ __all__ = [
     "payment_terms",
     "positive_money",
     "postal_addresses",
+    "price_books",
+    "price_lists",
+    "pricers",
+    "pricing_cases",
+    "pricing_lines",
+    "pricing_requests",
+    "promotion_actions",
+    "promotion_conditions",
+    "promotions",
     "register_type_strategies",
     "reservations",
+    "shipping_rules",
     "sku_stocks",
     "stock_locations",
     "stock_networks",
+    "tax_policies",
+    "tax_rates",
 ]
 
 #: Each public type and the strategy ``st.from_type`` should use for it.
 _BY_TYPE: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
     Currency: currencies,
     Money: money,
+    Jurisdiction: jurisdictions,
+    PriceBook: price_books,
+    PriceList: price_lists,
+    Pricer: pricers,
+    PricingRequest: pricing_requests,
+    Promotion: promotions,
+    TaxPolicy: tax_policies,
+    TaxRate: tax_rates,
     CreditNote: credit_notes,
     CreditNoteIssued: credit_note_issued_events,
     Invoice: invoices,
