@@ -1,0 +1,51 @@
+"""ISO 3166-1 alpha-2 country codes (the 249 officially assigned), shipped as data.
+
+Kept as data rather than a dependency: the list changes rarely and an address
+check must not need the network or a large package.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["COUNTRY_CODES", "NO_POSTAL_CODE"]
+
+_TABLE = """
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ
+BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
+CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ
+DE DJ DK DM DO DZ
+EC EE EG EH ER ES ET
+FI FJ FK FM FO FR
+GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY
+HK HM HN HR HT HU
+ID IE IL IM IN IO IQ IR IS IT
+JE JM JO JP
+KE KG KH KI KM KN KP KR KW KY KZ
+LA LB LC LI LK LR LS LT LU LV LY
+MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ
+NA NC NE NF NG NI NL NO NP NR NU NZ
+OM
+PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+QA
+RE RO RS RU RW
+SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ
+TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ
+UA UG UM US UY UZ
+VA VC VE VG VI VN VU
+WF WS
+YE YT
+ZA ZM ZW
+"""
+
+_NO_POSTAL = """
+AE AG AO AW BF BI BJ BO BS BW BZ CD CF CG CI CK CM DJ DM ER FJ GA GD GH GM GQ GY HK
+HM JM KI KM KN KP LY ML MO MR MW NR NU QA RW SB SC SL SR SS ST SY TD TF TG TK TL TO
+TV UG VU YE ZW
+"""
+
+#: Every officially assigned ISO 3166-1 alpha-2 code.
+COUNTRY_CODES: Final[frozenset[str]] = frozenset(_TABLE.split())
+
+#: Countries whose addresses commonly have no postal code, so none is required.
+NO_POSTAL_CODE: Final[frozenset[str]] = frozenset(_NO_POSTAL.split())

@@ -1,0 +1,375 @@
+"""The workings of :class:`~orderkit.orders.Order` commands.
+
+Every function here runs on the order's private working copy (see
+``Order._apply``): it checks, raises, or changes the copy. Only when the whole
+command and the automatic transitions after it succeed is the copy swapped in,
+so a refused command leaves the order untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Final
+
+import attrs
+
+from orderkit.errors import CurrencyMismatch, InvalidQuantity, InvalidTransition, ValidationError
+from orderkit.events import DomainEvent
+from orderkit.money import Currency, Money
+from orderkit.orders._events import (
+    CancelledLine,
+    LineQuantity,
+    OrderCancelled,
+    OrderDelivered,
+    OrderHeld,
+    OrderItemsAllocated,
+    OrderItemsCancelled,
+    OrderItemsDeallocated,
+    OrderItemsDelivered,
+    OrderItemsReturned,
+    OrderItemsShipped,
+    OrderReleased,
+    OrderStatusChanged,
+)
+from orderkit.orders._ledger import QuantityLedger
+from orderkit.orders._lifecycle import PREVIOUS_STATE, Lifecycle, Transition, TransitionContext
+from orderkit.orders._status import PaymentKind, StatusChange, payment_totals
+from orderkit.orders._values import Address, Attributes, CustomerRef, OrderLine
+
+if TYPE_CHECKING:
+    from orderkit.orders._order import Order
+
+__all__ = [
+    "Quantities",
+    "advance",
+    "aware",
+    "cancel_units",
+    "check_payment",
+    "fire",
+    "move_units",
+    "validate",
+]
+
+#: Units per line id, as the ledger commands take them.
+Quantities = Mapping[str, int]
+
+_LedgerEvent = (
+    type[OrderItemsAllocated]
+    | type[OrderItemsDeallocated]
+    | type[OrderItemsShipped]
+    | type[OrderItemsDelivered]
+    | type[OrderItemsReturned]
+)
+
+#: Ledger command → (ledger move, event recorded, only in fulfillable states).
+_Move = Callable[[QuantityLedger, int], QuantityLedger]
+_MOVES: Final[dict[str, tuple[_Move, _LedgerEvent, bool]]] = {
+    "allocate": (QuantityLedger.allocate, OrderItemsAllocated, True),
+    "deallocate": (QuantityLedger.deallocate, OrderItemsDeallocated, False),
+    "ship": (QuantityLedger.ship, OrderItemsShipped, True),
+    "deliver": (QuantityLedger.deliver, OrderItemsDelivered, False),
+    "return": (QuantityLedger.return_units, OrderItemsReturned, False),
+}
+
+
+def aware(at: object, what: str = "at") -> dt.datetime:
+    """``at`` if it is a timezone-aware datetime; ``ValidationError`` otherwise."""
+    if not isinstance(at, dt.datetime) or at.utcoffset() is None:
+        raise ValidationError(f"{what} must be a timezone-aware datetime, got {at!r}", path=what)
+    return at
+
+
+def validate(order: Order) -> None:
+    """Check what an order must always satisfy, however it was built."""
+    raw: dict[str, object] = {
+        "id": order.id,
+        "customer": order.customer,
+        "currency": order.currency,
+        "total": order.total,
+        "notes": order.notes,
+    }
+    expected: dict[str, type] = {
+        "id": str,
+        "customer": CustomerRef,
+        "currency": Currency,
+        "total": Money,
+        "notes": str,
+    }
+    for name, kind in expected.items():
+        if not isinstance(raw[name], kind):
+            raise ValidationError(f"{name} must be a {kind.__name__}, got {raw[name]!r}", path=name)
+    if not order.id.strip():
+        raise ValidationError(f"order id must not be blank, got {order.id!r}", path="id")
+    if not order.lines:
+        raise ValidationError(f"order {order.id} needs at least one line", path="lines")
+    seen: set[str] = set()
+    for index, line in enumerate(order.lines):
+        item: object = line
+        if not isinstance(item, OrderLine):
+            raise ValidationError(f"{line!r} is not an OrderLine", path=f"lines[{index}]")
+        if line.line_id in seen:
+            raise ValidationError(
+                f"line id {line.line_id!r} is used twice", path=f"lines[{index}].line_id"
+            )
+        seen.add(line.line_id)
+        if line.unit_price.currency != order.currency:
+            raise CurrencyMismatch(
+                order.currency.code,
+                line.unit_price.currency.code,
+                f"put line {line.line_id} in an order in",
+            )
+    aware(order.placed_at, "placed_at")
+    if order.total.currency != order.currency:
+        raise CurrencyMismatch(order.currency.code, order.total.currency.code, "total")
+    if order.total.is_negative:
+        raise ValidationError(f"total must not be negative, got {order.total}", path="total")
+    for name in ("billing_address", "shipping_address"):
+        value = getattr(order, name)
+        if value is not None and not isinstance(value, Address):
+            raise ValidationError(f"{name} must be an Address, got {value!r}", path=name)
+    payment_totals(order.payments, order.currency.code)
+
+
+def _require(order: Order, lifecycle: Lifecycle, command: str, ok: bool, reason: str) -> None:
+    if not ok:
+        state = order.status.value
+        raise InvalidTransition(state, command, lifecycle.allowed_events(state), reason)
+
+
+def fire(
+    order: Order,
+    lifecycle: Lifecycle,
+    event: str,
+    at: dt.datetime,
+    *,
+    actor: str | None = None,
+    reason: str | None = None,
+    data: Attributes | None = None,
+) -> None:
+    """Fire ``event``: check sources and guards, run effects, move the state."""
+    state = order.status.value
+    transition = lifecycle.transition(event)
+    allowed = lifecycle.allowed_events(state)
+    if transition is None:
+        raise InvalidTransition(state, event, allowed, f"unknown event {event!r}")
+    if state not in transition.sources:
+        raise InvalidTransition(state, event, allowed)
+    target = order.held_from if transition.target == PREVIOUS_STATE else transition.target
+    if target is None:
+        raise InvalidTransition(state, event, allowed, "no state to return to")
+    context = TransitionContext(event, state, target, at, actor, reason, data or Attributes())
+    for guard in transition.guards:
+        refusal = guard(order, context)
+        if refusal is not None:
+            raise InvalidTransition(state, event, allowed, refusal)
+    events = _structural_events(order, transition, context)
+    events.extend(item for effect in transition.effects for item in effect(order, context))
+    if not events:
+        events.append(
+            OrderStatusChanged(
+                order_id=order.id,
+                at=at,
+                event=event,
+                source=state,
+                target=target,
+                actor=actor,
+                reason=reason,
+            )
+        )
+    if transition.cancels_units:
+        order._lines = tuple(
+            attrs.evolve(line, ledger=line.ledger.cancel(line.ledger.unshipped)[0])
+            if line.ledger.unshipped
+            else line
+            for line in order.lines
+        )
+    if transition.remembers_source:
+        order._held_from = state
+    elif transition.target == PREVIOUS_STATE:
+        order._held_from = None
+    if state == lifecycle.initial and not order._history:
+        order.placed_at = at
+    order._history.append(StatusChange(event, state, target, at, actor, reason))
+    order._state = target
+    order._events.extend(events)
+
+
+def _structural_events(
+    order: Order, transition: Transition, context: TransitionContext
+) -> list[DomainEvent]:
+    """The events the transition's flags imply: cancelled, held, released."""
+    found: list[DomainEvent] = []
+    if transition.cancels_units:
+        lines = tuple(
+            CancelledLine(
+                line.line_id, line.sku, line.ledger.unshipped, line.ledger.allocated_unshipped
+            )
+            for line in order.lines
+            if line.ledger.unshipped
+        )
+        found.append(
+            OrderCancelled(
+                order_id=order.id,
+                at=context.at,
+                lines=lines,
+                actor=context.actor,
+                reason=context.reason,
+            )
+        )
+    if transition.remembers_source:
+        found.append(
+            OrderHeld(
+                order_id=order.id,
+                at=context.at,
+                held_from=context.source,
+                actor=context.actor,
+                reason=context.reason,
+            )
+        )
+    if transition.target == PREVIOUS_STATE:
+        found.append(
+            OrderReleased(
+                order_id=order.id, at=context.at, state=context.target, actor=context.actor
+            )
+        )
+    return found
+
+
+def advance(order: Order, lifecycle: Lifecycle, at: dt.datetime) -> None:
+    """Fire automatic transitions whose guards pass, until none does."""
+    for _ in range(len(lifecycle.states) + 1):
+        state = order.status.value
+        for transition in lifecycle.transitions:
+            if not transition.automatic or state not in transition.sources:
+                continue
+            target = order.held_from if transition.target == PREVIOUS_STATE else transition.target
+            context = TransitionContext(transition.event, state, target or state, at)
+            if all(guard(order, context) is None for guard in transition.guards):
+                fire(order, lifecycle, transition.event, at)
+                break
+        else:
+            return
+
+
+def _moves(order: Order, quantities: Quantities) -> list[tuple[int, int]]:
+    raw: object = quantities
+    if not isinstance(raw, Mapping) or not raw:
+        raise InvalidQuantity(f"expected a non-empty mapping of line id to units, got {raw!r}")
+    index: dict[str, int] = {line.line_id: position for position, line in enumerate(order.lines)}
+    moves: list[tuple[int, int]] = []
+    for line_id, quantity in quantities.items():
+        if line_id not in index:
+            order.line(line_id)  # raises, naming the line
+        moves.append((index[line_id], quantity))
+    return sorted(moves)
+
+
+def _wrap(line: OrderLine, exc: InvalidQuantity) -> InvalidQuantity:
+    return InvalidQuantity(f"line {line.line_id} ({line.sku}): {exc}", path=f"lines.{line.line_id}")
+
+
+def _all_delivered(lines: tuple[OrderLine, ...]) -> bool:
+    open_units = sum(line.ledger.open for line in lines)
+    return open_units > 0 and sum(line.delivered for line in lines) == open_units
+
+
+def move_units(
+    order: Order, lifecycle: Lifecycle, command: str, quantities: Quantities, at: dt.datetime
+) -> None:
+    """Apply one ledger command (allocate, deallocate, ship, deliver, return) to every line."""
+    move, event_type, fulfillable_only = _MOVES[command]
+    if fulfillable_only:
+        state = order.status.value
+        where = ", ".join(lifecycle.fulfillable) or "(none)"
+        _require(
+            order,
+            lifecycle,
+            command,
+            state in lifecycle.fulfillable,
+            f"{command} is only possible in states {where}",
+        )
+    lines = list(order.lines)
+    moved: list[LineQuantity] = []
+    for index, quantity in _moves(order, quantities):
+        line = lines[index]
+        try:
+            lines[index] = attrs.evolve(line, ledger=move(line.ledger, quantity))
+        except InvalidQuantity as exc:
+            raise _wrap(line, exc) from None
+        moved.append(LineQuantity(line.line_id, line.sku, quantity))
+    delivered_before = _all_delivered(order.lines)
+    order._lines = tuple(lines)
+    order._events.append(event_type(order_id=order.id, at=at, lines=tuple(moved)))
+    if command == "deliver" and not delivered_before and _all_delivered(order.lines):
+        order._events.append(OrderDelivered(order_id=order.id, at=at))
+
+
+def cancel_units(
+    order: Order,
+    lifecycle: Lifecycle,
+    quantities: Quantities,
+    at: dt.datetime,
+    *,
+    actor: str | None,
+    reason: str | None,
+) -> None:
+    """Cancel some unshipped units, releasing allocated ones, without cancelling the order."""
+    _require(
+        order,
+        lifecycle,
+        "cancel_items",
+        lifecycle.cancellable_from(order.status.value),
+        "units can only be cancelled in a state the whole order could be cancelled from",
+    )
+    cancelled: list[CancelledLine] = []
+    lines = list(order.lines)
+    for index, quantity in _moves(order, quantities):
+        line = lines[index]
+        try:
+            ledger, released = line.ledger.cancel(quantity)
+        except InvalidQuantity as exc:
+            raise _wrap(line, exc) from None
+        lines[index] = attrs.evolve(line, ledger=ledger)
+        cancelled.append(CancelledLine(line.line_id, line.sku, quantity, released))
+    if not any(line.ledger.open for line in lines):
+        raise InvalidQuantity(
+            f"cancelling these units would cancel all of order {order.id}; cancel the order"
+        )
+    order._lines = tuple(lines)
+    order._events.append(
+        OrderItemsCancelled(
+            order_id=order.id, at=at, lines=tuple(cancelled), actor=actor, reason=reason
+        )
+    )
+
+
+def check_payment(order: Order, kind: PaymentKind | str, amount: Money) -> PaymentKind:
+    """The payment kind, once the amount is known to fit under its cap."""
+    try:
+        payment_kind = PaymentKind(kind)
+    except ValueError:
+        raise ValidationError(f"unknown payment kind {kind!r}", path="kind") from None
+    raw: object = amount
+    if not isinstance(raw, Money):
+        raise ValidationError(f"amount must be Money, got {raw!r}", path="amount")
+    if amount.currency != order.currency:
+        raise CurrencyMismatch(order.currency.code, amount.currency.code, "record a payment of")
+    if amount.amount <= 0:
+        raise ValidationError(f"payment amount must be > 0, got {amount}", path="amount")
+    if amount.minor_units * amount.currency.quantum != amount.amount:  # raises if fractional
+        raise ValidationError(f"{amount} is not in whole minor units", path="amount")
+    authorized, captured, refunded = payment_totals(order.payments, order.currency.code)
+    caps = {
+        PaymentKind.AUTHORIZATION: (authorized, order.total, "the order total"),
+        PaymentKind.CAPTURE: (captured, order.total, "the order total"),
+        PaymentKind.REFUND: (refunded, captured, "what was captured"),
+    }
+    so_far, cap, cap_name = caps[payment_kind]
+    if so_far + amount > cap:
+        raise ValidationError(
+            f"{payment_kind.value} of {amount} would exceed {cap_name} ({cap}); "
+            f"{so_far} recorded so far",
+            path="amount",
+        )
+    return payment_kind

@@ -1,0 +1,461 @@
+"""The :class:`Order` aggregate.
+
+Every command works on a private copy of the order and swaps it in only when
+everything succeeded (the command and the automatic transitions after it), so
+a refused command changes nothing: not the state, the ledgers, the history,
+the events nor the version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+
+import attrs
+
+from orderkit.errors import CurrencyMismatch, ValidationError
+from orderkit.events import DomainEvent
+from orderkit.ids import LineId, OrderId
+from orderkit.money import Currency, Money
+from orderkit.orders import _engine
+from orderkit.orders._engine import Quantities, aware
+from orderkit.orders._events import PaymentRecorded
+from orderkit.orders._lifecycle import Lifecycle
+from orderkit.orders._standard import STANDARD_LIFECYCLE
+from orderkit.orders._status import (
+    FulfillmentStatus,
+    OrderStatus,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    StatusChange,
+    fulfillment_status_of,
+    payment_status_of,
+    payment_totals,
+)
+from orderkit.orders._values import Address, Attributes, CustomerRef, OrderLine
+
+__all__ = ["Order"]
+
+
+@attrs.define
+class Order:
+    """An order: customer, lines with their ledgers, payments, lifecycle state and history.
+
+    Build one with :meth:`place` (or :meth:`draft`), never from a storage row;
+    the converter rebuilds stored orders. Lifecycle methods take the lifecycle
+    as an argument (default ``STANDARD_LIFECYCLE``), so an order stores only
+    data. ``version`` is storage metadata: repositories set it, commands do not.
+    """
+
+    id: OrderId
+    customer: CustomerRef
+    currency: Currency
+    _lines: tuple[OrderLine, ...]
+    placed_at: dt.datetime
+    total: Money
+    _state: str
+    billing_address: Address | None = None
+    shipping_address: Address | None = None
+    notes: str = ""
+    _held_from: str | None = None
+    _history: list[StatusChange] = attrs.Factory(list)
+    _payments: list[Payment] = attrs.Factory(list)
+    _events: list[DomainEvent] = attrs.Factory(list)
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        _engine.validate(self)
+
+    # -- named constructors -------------------------------------------------
+
+    @classmethod
+    def draft(
+        cls,
+        *,
+        id: OrderId,
+        customer: CustomerRef,
+        currency: Currency | str,
+        lines: Iterable[OrderLine],
+        at: dt.datetime,
+        total: Money | None = None,
+        billing_address: Address | None = None,
+        shipping_address: Address | None = None,
+        notes: str = "",
+        lifecycle: Lifecycle = STANDARD_LIFECYCLE,
+    ) -> Order:
+        """An order in the lifecycle's initial state; nothing is recorded yet.
+
+        ``placed_at`` holds ``at`` until the order first leaves the initial
+        state, when it becomes the time of that event.
+
+        Args:
+            total: The priced grand total (discounts, shipping, tax); defaults
+                to the sum of quantity × unit price. Captures are capped by it.
+
+        Raises:
+            ValidationError: no lines, a duplicate line id, a line whose ledger
+                is not pristine, a naive ``at`` or a negative total.
+            CurrencyMismatch: a line or the total in another currency.
+        """
+        cur = Currency.of(currency)
+        items = tuple(lines)
+        for index, line in enumerate(items):
+            item: object = line
+            if isinstance(item, OrderLine) and not line.ledger.is_pristine:
+                raise ValidationError(
+                    f"line {line.line_id} of a new order must have an empty ledger",
+                    path=f"lines[{index}].ledger",
+                )
+        if total is None:
+            total = Money.zero(cur)
+            for line in items:
+                if isinstance(line, OrderLine):
+                    if line.unit_price.currency != cur:
+                        raise CurrencyMismatch(
+                            cur.code,
+                            line.unit_price.currency.code,
+                            f"put line {line.line_id} in an order in",
+                        )
+                    total = total + line.total
+        return cls(
+            id=id,
+            customer=customer,
+            currency=cur,
+            lines=items,
+            placed_at=aware(at),
+            total=total,
+            state=lifecycle.initial,
+            billing_address=billing_address,
+            shipping_address=shipping_address,
+            notes=notes,
+        )
+
+    @classmethod
+    def place(
+        cls,
+        *,
+        id: OrderId,
+        customer: CustomerRef,
+        currency: Currency | str,
+        lines: Iterable[OrderLine],
+        at: dt.datetime,
+        total: Money | None = None,
+        billing_address: Address | None = None,
+        shipping_address: Address | None = None,
+        notes: str = "",
+        actor: str | None = None,
+        lifecycle: Lifecycle = STANDARD_LIFECYCLE,
+    ) -> Order:
+        """A new order, placed at ``at``: a draft on which the ``place`` event has fired.
+
+        Records ``OrderPlaced``. Arguments and errors as for :meth:`draft`.
+        """
+        order = cls.draft(
+            id=id,
+            customer=customer,
+            currency=currency,
+            lines=lines,
+            at=at,
+            total=total,
+            billing_address=billing_address,
+            shipping_address=shipping_address,
+            notes=notes,
+            lifecycle=lifecycle,
+        )
+        order.fire("place", at=at, actor=actor, lifecycle=lifecycle)
+        return order
+
+    # -- queries ------------------------------------------------------------
+
+    @property
+    def status(self) -> OrderStatus:
+        """The lifecycle state (``.value`` is its name)."""
+        return OrderStatus(self._state)
+
+    @property
+    def held_from(self) -> str | None:
+        """The state a hold was placed from while the order is on hold, else ``None``."""
+        return self._held_from
+
+    @property
+    def lines(self) -> tuple[OrderLine, ...]:
+        """The lines, in the order they were placed, with their current ledgers."""
+        return self._lines
+
+    def line(self, line_id: LineId | str) -> OrderLine:
+        """The line with this id (``ValidationError`` naming it if there is none)."""
+        for line in self._lines:
+            if line.line_id == line_id:
+                return line
+        known = ", ".join(line.line_id for line in self._lines)
+        raise ValidationError(
+            f"order {self.id} has no line {line_id!r} (lines: {known})", path=f"lines.{line_id}"
+        )
+
+    @property
+    def history(self) -> tuple[StatusChange, ...]:
+        """Every state change, oldest first."""
+        return tuple(self._history)
+
+    @property
+    def payments(self) -> tuple[Payment, ...]:
+        """Every recorded payment movement, oldest first."""
+        return tuple(self._payments)
+
+    @property
+    def pending_events(self) -> tuple[DomainEvent, ...]:
+        """Events recorded and not pulled yet, oldest first."""
+        return tuple(self._events)
+
+    def pull_events(self) -> list[DomainEvent]:
+        """Hand over the recorded events (oldest first) and forget them."""
+        events, self._events = self._events, []
+        return events
+
+    @property
+    def fulfillment_status(self) -> FulfillmentStatus:
+        """Derived from the line ledgers (see :func:`fulfillment_status_of`)."""
+        return fulfillment_status_of(line.ledger for line in self._lines)
+
+    @property
+    def payment_status(self) -> PaymentStatus:
+        """Derived from the recorded payments and the total (see :func:`payment_status_of`)."""
+        return payment_status_of(self._payments, self.total)
+
+    @property
+    def authorized(self) -> Money:
+        """Sum of recorded authorizations."""
+        return payment_totals(self._payments, self.currency.code)[0]
+
+    @property
+    def captured(self) -> Money:
+        """Sum of recorded captures."""
+        return payment_totals(self._payments, self.currency.code)[1]
+
+    @property
+    def refunded(self) -> Money:
+        """Sum of recorded refunds."""
+        return payment_totals(self._payments, self.currency.code)[2]
+
+    # -- lifecycle commands -------------------------------------------------
+
+    def fire(
+        self,
+        event: str,
+        *,
+        at: dt.datetime,
+        actor: str | None = None,
+        reason: str | None = None,
+        context: Mapping[str, str] | None = None,
+        lifecycle: Lifecycle = STANDARD_LIFECYCLE,
+    ) -> None:
+        """Fire a lifecycle event, then any automatic transitions that now apply.
+
+        Args:
+            context: Free-form ``str → str`` data for guards and effects.
+
+        Raises:
+            InvalidTransition: the event is unknown or not allowed from the
+                current state (names the allowed events), or a guard refused
+                it (with the guard's reason).
+        """
+        data = Attributes(context or {})
+        moment = aware(at)
+        self._apply(
+            lambda work: _engine.fire(
+                work, lifecycle, event, moment, actor=actor, reason=reason, data=data
+            ),
+            lifecycle,
+            moment,
+        )
+
+    def confirm(
+        self,
+        *,
+        at: dt.datetime,
+        actor: str | None = None,
+        lifecycle: Lifecycle = STANDARD_LIFECYCLE,
+    ) -> None:
+        """Accept the order for fulfilment (``confirm``)."""
+        self.fire("confirm", at=at, actor=actor, lifecycle=lifecycle)
+
+    def cancel(
+        self,
+        *,
+        at: dt.datetime,
+        actor: str | None = None,
+        reason: str | None = None,
+        lifecycle: Lifecycle = STANDARD_LIFECYCLE,
+    ) -> None:
+        """Cancel the order: every unshipped unit is cancelled and its stock released.
+
+        Records ``OrderCancelled`` listing, per line, the units to give back
+        to stock. Refused (``InvalidTransition``) once anything has shipped.
+        """
+        self.fire("cancel", at=at, actor=actor, reason=reason, lifecycle=lifecycle)
+
+    def hold(
+        self,
+        *,
+        at: dt.datetime,
+        actor: str | None = None,
+        reason: str | None = None,
+        lifecycle: Lifecycle = STANDARD_LIFECYCLE,
+    ) -> None:
+        """Put the order on hold, remembering the current state."""
+        self.fire("hold", at=at, actor=actor, reason=reason, lifecycle=lifecycle)
+
+    def release(
+        self,
+        *,
+        at: dt.datetime,
+        actor: str | None = None,
+        lifecycle: Lifecycle = STANDARD_LIFECYCLE,
+    ) -> None:
+        """Lift a hold: back to the state the hold was placed from."""
+        self.fire("release", at=at, actor=actor, lifecycle=lifecycle)
+
+    def complete(
+        self,
+        *,
+        at: dt.datetime,
+        actor: str | None = None,
+        lifecycle: Lifecycle = STANDARD_LIFECYCLE,
+    ) -> None:
+        """Close a fulfilled order."""
+        self.fire("complete", at=at, actor=actor, lifecycle=lifecycle)
+
+    # -- ledger commands ------------------------------------------------------
+
+    def allocate(
+        self, quantities: Quantities, *, at: dt.datetime, lifecycle: Lifecycle = STANDARD_LIFECYCLE
+    ) -> None:
+        """Record stock set aside for units of these lines (line id → units).
+
+        All lines or none; only in the lifecycle's fulfillable states. In
+        ``STANDARD_LIFECYCLE`` the first allocation moves a confirmed order to
+        in_fulfillment.
+
+        Raises:
+            InvalidTransition: not in a fulfillable state.
+            InvalidQuantity: more than a line's open, unallocated units.
+            ValidationError: an unknown line id.
+        """
+        self._ledger("allocate", quantities, at, lifecycle)
+
+    def deallocate(
+        self, quantities: Quantities, *, at: dt.datetime, lifecycle: Lifecycle = STANDARD_LIFECYCLE
+    ) -> None:
+        """Record allocated, unshipped units given back to stock."""
+        self._ledger("deallocate", quantities, at, lifecycle)
+
+    def ship(
+        self, quantities: Quantities, *, at: dt.datetime, lifecycle: Lifecycle = STANDARD_LIFECYCLE
+    ) -> None:
+        """Record allocated units as shipped; the order becomes fulfilled once all have."""
+        self._ledger("ship", quantities, at, lifecycle)
+
+    def deliver(
+        self, quantities: Quantities, *, at: dt.datetime, lifecycle: Lifecycle = STANDARD_LIFECYCLE
+    ) -> None:
+        """Record shipped units as delivered (and ``OrderDelivered`` once all are)."""
+        self._ledger("deliver", quantities, at, lifecycle)
+
+    def return_items(
+        self, quantities: Quantities, *, at: dt.datetime, lifecycle: Lifecycle = STANDARD_LIFECYCLE
+    ) -> None:
+        """Record delivered units as returned by the customer."""
+        self._ledger("return", quantities, at, lifecycle)
+
+    def cancel_items(
+        self,
+        quantities: Quantities,
+        *,
+        at: dt.datetime,
+        actor: str | None = None,
+        reason: str | None = None,
+        lifecycle: Lifecycle = STANDARD_LIFECYCLE,
+    ) -> None:
+        """Cancel some unshipped units while the order goes on.
+
+        Unallocated units go first; the rest come out of the allocation and
+        are listed as ``release`` in ``OrderItemsCancelled``. Allowed in the
+        states the whole order could be cancelled from; cancelling every
+        remaining unit is refused (cancel the order instead). If what is left
+        has all shipped, the order becomes fulfilled.
+        """
+        moment = aware(at)
+        self._apply(
+            lambda work: _engine.cancel_units(
+                work, lifecycle, quantities, moment, actor=actor, reason=reason
+            ),
+            lifecycle,
+            moment,
+        )
+
+    # -- payments -------------------------------------------------------------
+
+    def record_payment(
+        self,
+        kind: PaymentKind | str,
+        amount: Money,
+        *,
+        at: dt.datetime,
+        reference: str | None = None,
+    ) -> Payment:
+        """Record an authorization, capture or refund reported by a payment provider.
+
+        Authorizations and captures never exceed the order total; refunds
+        never exceed what was captured. Records ``PaymentRecorded``.
+
+        Raises:
+            ValidationError: an unknown kind, a non-positive amount, an amount
+                not in whole minor units, or a cap exceeded.
+            CurrencyMismatch: an amount in another currency.
+        """
+        moment = aware(at)
+        payment_kind = _engine.check_payment(self, kind, amount)
+        payment = Payment(payment_kind, amount, moment, reference)
+        self._payments.append(payment)
+        self._events.append(
+            PaymentRecorded(
+                order_id=self.id,
+                at=moment,
+                kind=payment_kind,
+                amount=amount,
+                reference=reference,
+                payment_status=self.payment_status,
+            )
+        )
+        return payment
+
+    # -- internals ------------------------------------------------------------
+
+    def _ledger(
+        self, command: str, quantities: Quantities, at: dt.datetime, lifecycle: Lifecycle
+    ) -> None:
+        moment = aware(at)
+        self._apply(
+            lambda work: _engine.move_units(work, lifecycle, command, quantities, moment),
+            lifecycle,
+            moment,
+        )
+
+    def _apply(
+        self, command: Callable[[Order], None], lifecycle: Lifecycle, at: dt.datetime
+    ) -> None:
+        """Run ``command`` then the automatic transitions on a copy; swap it in on success."""
+        given: object = lifecycle
+        if not isinstance(given, Lifecycle):
+            raise ValidationError(f"lifecycle must be a Lifecycle, got {given!r}", path="lifecycle")
+        work = attrs.evolve(
+            self,
+            history=list(self._history),
+            payments=list(self._payments),
+            events=list(self._events),
+        )
+        command(work)
+        _engine.advance(work, lifecycle, at)
+        for field in attrs.fields(Order):
+            setattr(self, field.name, getattr(work, field.name))
