@@ -6,9 +6,9 @@ Encoding choices, all made here and nowhere else:
   floats are refused on the way in, since they are not exact.
 - :class:`~orderkit.money.Money` is ``{"amount": "12.50", "currency": "EUR"}``;
   :class:`~orderkit.money.Currency` is its alphabetic code.
-- ``datetime`` is ISO 8601 with its UTC offset; naive datetimes are refused
-  both ways. ``date`` is ISO 8601 (``2026-03-02``).
-- Enums travel by value.
+- ``datetime`` is ISO 8601 with its UTC offset; naive datetimes (and offsets
+  finer than a second) are refused both ways. ``date`` is ISO 8601 (``2026-03-02``).
+- Enums travel by value (``StrEnum`` and ``IntEnum`` too, never as plain str/int).
 - Domain events are a union tagged by class name: ``{"type": "OrderPlaced", ...}``;
   so are pricing actions, conditions and shipping rules (``{"type": "FlatRate", ...}``).
 - attrs classes use their ``__init__`` argument names (private attributes
@@ -32,6 +32,7 @@ orderkit.errors.ValidationError: invalid Money: $.currency: unknown ISO 4217 cur
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 import types
 import typing
@@ -125,7 +126,10 @@ def _collect(exc: BaseException, path: str, out: dict[str, str]) -> None:
 
 
 def _strict(kind: type[T], *, accept: tuple[type, ...] = ()) -> Callable[[object, type], T]:
-    def structure(value: object, _: type) -> T:
+    def structure(value: object, declared: type) -> T:
+        if declared is not kind and _is_enum(declared):
+            # StrEnum and IntEnum dispatch here (str and int come first in their MRO).
+            return _structure_enum(value, declared)  # type: ignore[return-value]
         if isinstance(value, bool) and kind is not bool:
             raise ValidationError(f"{value!r} is not a {kind.__name__}")
         if isinstance(value, kind):
@@ -160,9 +164,27 @@ def _structure_currency(value: object, _: type) -> Currency:
         raise ValidationError("; ".join(exc.errors.values())) from None
 
 
+def _is_enum(type_: Any) -> bool:
+    return isinstance(type_, type) and issubclass(type_, enum.Enum)
+
+
+def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:
+    values = [member.value for member in cls]
+    if isinstance(value, bool) and not any(isinstance(v, bool) for v in values):
+        raise ValidationError(f"{value!r} is not one of {values!r}")
+    try:
+        return cls(value)
+    except (ValueError, TypeError):
+        raise ValidationError(f"{value!r} is not one of {values!r}") from None
+
+
 def _unstructure_datetime(value: dt.datetime) -> str:
     if value.utcoffset() is None:
         raise ValidationError(f"naive datetime {value.isoformat()} has no UTC offset")
+    offset = value.utcoffset()
+    if offset is not None and offset.microseconds:
+        # No real zone has one, and Python 3.11 cannot read it back from ISO text.
+        raise ValidationError(f"UTC offset {offset} of {value.isoformat()} is finer than a second")
     return value.isoformat()
 
 
@@ -289,6 +311,8 @@ def make_converter() -> OrderkitConverter:
     conv.register_unstructure_hook(
         Money, lambda m: {"amount": str(m.amount), "currency": m.currency.code}
     )
+    conv.register_structure_hook_func(_is_enum, _structure_enum)
+    conv.register_unstructure_hook_func(_is_enum, lambda member: member.value)
     conv.register_unstructure_hook(dt.datetime, _unstructure_datetime)
     conv.register_structure_hook(dt.datetime, _structure_datetime)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
