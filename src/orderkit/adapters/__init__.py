@@ -1,0 +1,27 @@
+"""Adapters: implementations of :mod:`orderkit.ports`.
+
+- :mod:`orderkit.adapters.memory`: :class:`~orderkit.adapters.memory.MemoryStore`,
+  the reference implementation (transactional, thread-safe, in process).
+- :mod:`orderkit.adapters.sqlite`: :class:`~orderkit.adapters.sqlite.SqliteStore`,
+  the embedded default (one database file, several processes).
+- :class:`SystemClock` and :class:`FixedClock` implement :class:`~orderkit.ports.Clock`.
+
+Adapter authors build on :class:`BaseUnitOfWork` and :class:`RecordStore`
+(see ``docs/adapters.md``): the repositories, the version rule and the
+outbox collection then come for free.
+"""
+
+from orderkit.adapters._clock import FixedClock, SystemClock
+from orderkit.adapters._records import OutboxRow, Record, RecordStore, TableSpec
+from orderkit.adapters._unit_of_work import BaseUnitOfWork, new_message_id
+
+__all__ = [
+    "BaseUnitOfWork",
+    "FixedClock",
+    "OutboxRow",
+    "Record",
+    "RecordStore",
+    "SystemClock",
+    "TableSpec",
+    "new_message_id",
+]

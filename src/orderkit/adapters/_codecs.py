@@ -1,0 +1,206 @@
+"""How each aggregate becomes a row: its key, its indexed columns and its converter JSON.
+
+The JSON is the converter's form of the aggregate minus storage metadata: the
+``version`` lives in its own column (and is put back on load) and pending
+events are never stored (they go to the outbox on commit), so a loaded
+aggregate has none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, Protocol, TypeVar
+
+import attrs
+
+from orderkit.adapters._records import Column, Record, TableSpec
+from orderkit.errors import ValidationError
+from orderkit.events import DomainEvent
+from orderkit.inventory import SkuStock
+from orderkit.invoicing import CreditNote, Invoice
+from orderkit.orders import Order
+from orderkit.ports import InvoiceDocument
+from orderkit.serialization import converter
+
+__all__ = [
+    "DOCUMENTS",
+    "ORDERS",
+    "STOCK",
+    "AggregateCodec",
+    "Codec",
+    "dump_json",
+    "encode_event",
+    "epoch_microseconds",
+]
+
+T = TypeVar("T")
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_METADATA = frozenset({"version", "events"})
+
+
+class Codec(Protocol[T]):
+    """Maps one stored type to a row and back."""
+
+    @property
+    def spec(self) -> TableSpec:
+        """The table the type lives in."""
+        ...
+
+    def key(self, value: T) -> str:
+        """The primary key of ``value``."""
+        ...
+
+    def columns(self, value: T) -> dict[str, Column]:
+        """The indexed columns of ``value``."""
+        ...
+
+    def encode(self, value: T) -> str:
+        """``value`` as JSON text (no version, no pending events)."""
+        ...
+
+    def decode(self, record: Record) -> T:
+        """The stored value rebuilt, with ``version`` from the row where it has one."""
+        ...
+
+
+def dump_json(value: object, what: str) -> str:
+    """Compact, deterministic JSON, or a ValidationError naming ``what``."""
+    try:
+        return json.dumps(value, separators=(",", ":"), sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"{what} is not JSON-serialisable: {exc}", path=what) from None
+
+
+def _load_json(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ValidationError(f"stored {what} is not valid JSON: {exc}", path=what) from None
+
+
+def epoch_microseconds(value: object, what: str = "datetime") -> int:
+    """An aware datetime as whole microseconds since 1970-01-01 UTC: exact and sortable."""
+    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+        raise ValidationError(f"{what} must be a timezone-aware datetime, got {value!r}", path=what)
+    return (value - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def _strip_metadata(raw: object) -> object:
+    if isinstance(raw, dict):
+        return {k: v for k, v in raw.items() if k not in _METADATA}
+    return raw
+
+
+@attrs.frozen
+class AggregateCodec(Generic[T]):
+    """The codec of an attrs aggregate with a ``version`` attribute."""
+
+    spec: TableSpec
+    cls: type[T]
+    key_of: Callable[[T], str]
+    columns_of: Callable[[T], dict[str, Column]] = lambda _: {}
+
+    def key(self, value: T) -> str:
+        """The primary key of ``value``."""
+        return self.key_of(value)
+
+    def columns(self, value: T) -> dict[str, Column]:
+        """The indexed columns of ``value``."""
+        return self.columns_of(value)
+
+    def encode(self, value: T) -> str:
+        """``value`` as converter JSON without version and pending events."""
+        if not isinstance(value, self.cls):
+            raise ValidationError(
+                f"expected a {self.cls.__name__}, got {type(value).__name__}", path=self.spec.kind
+            )
+        return dump_json(_strip_metadata(converter.unstructure(value)), self.spec.kind)
+
+    def decode(self, record: Record) -> T:
+        """Rebuild the aggregate; its ``version`` is the row's."""
+        raw = _load_json(record.data, self.spec.kind)
+        if isinstance(raw, dict):
+            raw = {**raw, "version": record.version}
+        result: T = converter.structure(raw, self.cls)
+        return result
+
+
+@attrs.frozen
+class _DocumentCodec:
+    """Invoices and credit notes share a table; the JSON says which one a row is."""
+
+    spec: TableSpec
+
+    def key(self, value: InvoiceDocument) -> str:
+        return value.number
+
+    def columns(self, value: InvoiceDocument) -> dict[str, Column]:
+        return {"order_id": str(value.order_id), "series": value.series}
+
+    def encode(self, value: InvoiceDocument) -> str:
+        if isinstance(value, Invoice):
+            kind = "invoice"
+        elif isinstance(value, CreditNote):
+            kind = "credit_note"
+        else:
+            raise ValidationError(
+                f"expected an Invoice or a CreditNote, got {type(value).__name__}", path="document"
+            )
+        return dump_json({"kind": kind, "document": converter.unstructure(value)}, "document")
+
+    def decode(self, record: Record) -> InvoiceDocument:
+        raw = _load_json(record.data, "document")
+        kinds: Mapping[str, type[InvoiceDocument]] = {
+            "invoice": Invoice,
+            "credit_note": CreditNote,
+        }
+        if not isinstance(raw, dict) or raw.get("kind") not in kinds:
+            raise ValidationError(f"stored document {record.key!r} has no known kind", path="kind")
+        result: InvoiceDocument = converter.structure(raw.get("document"), kinds[raw["kind"]])
+        return result
+
+
+def _status(order: Order) -> str:
+    status = order.status
+    return str(getattr(status, "value", status))
+
+
+ORDERS: AggregateCodec[Order] = AggregateCodec(
+    spec=TableSpec(
+        table="orders",
+        kind="order",
+        key_column="id",
+        columns=("customer_id", "status", "placed_at_us"),
+        order_by=("placed_at_us",),
+    ),
+    cls=Order,
+    key_of=lambda order: str(order.id),
+    columns_of=lambda order: {
+        "customer_id": str(order.customer.id),
+        "status": _status(order),
+        "placed_at_us": epoch_microseconds(order.placed_at, "placed_at"),
+    },
+)
+
+STOCK: AggregateCodec[SkuStock] = AggregateCodec(
+    spec=TableSpec(table="stock", kind="stock", key_column="sku", columns=()),
+    cls=SkuStock,
+    key_of=lambda stock: str(stock.sku),
+)
+
+DOCUMENTS = _DocumentCodec(
+    spec=TableSpec(
+        table="invoices", kind="invoice", key_column="number", columns=("order_id", "series")
+    )
+)
+
+
+def encode_event(event: DomainEvent) -> tuple[str, str, str, str]:
+    """(aggregate type, aggregate key, event type, payload JSON) of an event for the outbox."""
+    if not isinstance(event, DomainEvent):
+        raise ValidationError(f"expected a DomainEvent, got {type(event).__name__}", path="event")
+    payload = dump_json(converter.unstructure(event), type(event).__name__)
+    return type(event).aggregate_type, str(event.aggregate_key), type(event).__name__, payload

@@ -1,0 +1,161 @@
+"""The storage core an adapter implements: rows of JSON plus indexed columns.
+
+Every repository of :mod:`orderkit.ports` is built once, in
+:mod:`orderkit.adapters._repositories`, on top of a :class:`RecordStore`:
+a transaction's access to versioned rows (key, version, converter JSON,
+indexed columns), the number counters, the idempotency records and the
+outbox. An adapter implements this small interface and the transaction
+control of :class:`~orderkit.adapters.BaseUnitOfWork`; encoding, version
+rules, event collection and error vocabulary are shared.
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from orderkit.ports import OutboxMessage
+
+__all__ = ["Column", "OutboxRow", "Record", "RecordStore", "TableSpec"]
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+#: A value of an indexed column.
+Column = str | int
+
+
+def _identifiers(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    names: tuple[object, ...] = (value,) if isinstance(value, str) else tuple(value)
+    for name in names:
+        if not isinstance(name, str) or not _IDENTIFIER.match(name):
+            raise ValueError(f"{attribute.name}: {name!r} is not a plain SQL identifier")
+
+
+@attrs.frozen
+class TableSpec:
+    """Where one aggregate type is stored.
+
+    Attributes:
+        table: the table name.
+        kind: the aggregate's name in error messages ("order").
+        key_column: the primary-key column (text).
+        columns: the indexed columns queries filter on, besides the key.
+        order_by: how query results are ordered (the key breaks ties; insertion order if empty).
+    """
+
+    table: str = attrs.field(validator=_identifiers)
+    kind: str
+    key_column: str = attrs.field(validator=_identifiers)
+    columns: tuple[str, ...] = attrs.field(validator=_identifiers)
+    order_by: tuple[str, ...] = attrs.field(default=(), validator=_identifiers)
+
+
+@attrs.frozen
+class Record:
+    """One stored row: its key, its version and its converter JSON."""
+
+    key: str
+    version: int
+    data: str
+
+
+@attrs.frozen
+class OutboxRow:
+    """An event on its way into the outbox (the store assigns the position)."""
+
+    message_id: str
+    aggregate_type: str
+    aggregate_key: str
+    event_type: str
+    payload: str
+
+
+class RecordStore(abc.ABC):
+    """One open transaction's reads and writes. Raise only ``StoreUnavailable`` or
+    ``ConcurrencyConflict`` for driver failures; the other outcomes are return values."""
+
+    @abc.abstractmethod
+    def get(self, spec: TableSpec, key: str) -> Record | None:
+        """The row with ``key``, or None."""
+
+    @abc.abstractmethod
+    def get_many(self, spec: TableSpec, keys: Sequence[str]) -> list[Record]:
+        """The rows with these (distinct, sorted) keys that exist, locked/read in key order."""
+
+    @abc.abstractmethod
+    def insert(self, spec: TableSpec, key: str, data: str, columns: Mapping[str, Column]) -> bool:
+        """Insert ``key`` as version 1; False (nothing written) if the key exists."""
+
+    @abc.abstractmethod
+    def update(
+        self,
+        spec: TableSpec,
+        key: str,
+        expected_version: int,
+        data: str,
+        columns: Mapping[str, Column],
+    ) -> bool:
+        """Write ``expected_version + 1`` if the stored version is ``expected_version``;
+        False (nothing written) otherwise."""
+
+    @abc.abstractmethod
+    def version_of(self, spec: TableSpec, key: str) -> int:
+        """The stored version of ``key`` (0 if absent); used to explain a failed write."""
+
+    @abc.abstractmethod
+    def select(
+        self, spec: TableSpec, column: str, value: Column, limit: int | None
+    ) -> list[Record]:
+        """Rows whose ``column`` equals ``value``, ordered by ``spec.order_by`` then key
+        (insertion order when ``order_by`` is empty), at most ``limit``."""
+
+    @abc.abstractmethod
+    def select_range(
+        self,
+        spec: TableSpec,
+        column: str,
+        low: int,
+        high: int,
+        *,
+        after: tuple[int, str] | None,
+        limit: int,
+    ) -> list[Record]:
+        """Rows with ``low <= column < high`` ordered by (column, key), strictly after the
+        (column value, key) pair ``after`` if given, at most ``limit`` (keyset paging)."""
+
+    @abc.abstractmethod
+    def next_number(self, series: str, year: int) -> int:
+        """Advance and return the counter of (series, year); the first value is 1."""
+
+    @abc.abstractmethod
+    def current_number(self, series: str, year: int) -> int:
+        """The counter of (series, year), 0 if never advanced."""
+
+    @abc.abstractmethod
+    def get_result(self, key: str) -> tuple[str, str] | None:
+        """(fingerprint, result JSON) stored under the idempotency ``key``, or None."""
+
+    @abc.abstractmethod
+    def insert_result(self, key: str, fingerprint: str, result: str) -> bool:
+        """Store an idempotency record; False (nothing written) if the key exists."""
+
+    @abc.abstractmethod
+    def append_outbox(self, rows: Sequence[OutboxRow]) -> None:
+        """Append rows to the outbox in this order (positions increase)."""
+
+    @abc.abstractmethod
+    def pending(self, limit: int | None) -> list[OutboxMessage]:
+        """Undispatched outbox messages by position, at most ``limit``."""
+
+    @abc.abstractmethod
+    def mark_dispatched(self, message_ids: Sequence[str]) -> list[str]:
+        """Mark these (distinct) messages dispatched; return the ids that do not exist
+        (and then mark nothing)."""
+
+    @abc.abstractmethod
+    def count_outbox(self, *, pending_only: bool) -> int:
+        """Number of outbox messages (undispatched only if ``pending_only``)."""

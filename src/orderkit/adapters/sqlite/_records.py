@@ -1,0 +1,223 @@
+"""The SQLite record store: every port's reads and writes as few, indexed statements."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from orderkit.adapters._records import Column, OutboxRow, Record, RecordStore, TableSpec
+from orderkit.adapters.sqlite._connection import translate_errors
+from orderkit.errors import OrderkitError
+from orderkit.ports import OutboxMessage
+
+__all__ = ["SqliteRecords"]
+
+#: Keys or rows per statement, well under SQLite's bound-parameter limit.
+_CHUNK = 500
+
+_OUTBOX_COLUMNS = "position, message_id, aggregate_type, aggregate_key, event_type, payload"
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+def _order_clause(spec: TableSpec) -> str:
+    if spec.order_by:
+        return ", ".join((*spec.order_by, spec.key_column))
+    return "rowid"
+
+
+def _check_column(spec: TableSpec, column: str) -> str:
+    if column not in spec.columns:
+        raise OrderkitError(f"table {spec.table!r} has no indexed column {column!r}")
+    return column
+
+
+class SqliteRecords(RecordStore):
+    """One open SQLite transaction (the caller began it with ``BEGIN IMMEDIATE``)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self._conn = conn
+        self._path = path
+
+    def _run(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
+        with translate_errors(self._path, sql.split(None, 1)[0].lower()):
+            return self._conn.execute(sql, params).fetchall()
+
+    def _change(self, sql: str, params: Sequence[object] = ()) -> int:
+        with translate_errors(self._path, sql.split(None, 1)[0].lower()):
+            return self._conn.execute(sql, params).rowcount
+
+    # -- rows
+
+    def get(self, spec: TableSpec, key: str) -> Record | None:
+        rows = self._run(
+            f"SELECT version, data FROM {spec.table} WHERE {spec.key_column} = ?", (key,)
+        )
+        return Record(key, rows[0][0], rows[0][1]) if rows else None
+
+    def get_many(self, spec: TableSpec, keys: Sequence[str]) -> list[Record]:
+        found: list[Record] = []
+        for chunk in _chunks(sorted(set(keys))):
+            rows = self._run(
+                f"SELECT {spec.key_column}, version, data FROM {spec.table} "
+                f"WHERE {spec.key_column} IN ({_marks(len(chunk))}) ORDER BY {spec.key_column}",
+                chunk,
+            )
+            found.extend(Record(key, version, data) for key, version, data in rows)
+        return found
+
+    def insert(self, spec: TableSpec, key: str, data: str, columns: Mapping[str, Column]) -> bool:
+        names = [_check_column(spec, name) for name in spec.columns]
+        sql = (
+            f"INSERT INTO {spec.table} ({', '.join((spec.key_column, 'version', *names, 'data'))}) "
+            f"VALUES ({_marks(len(names) + 3)}) ON CONFLICT ({spec.key_column}) DO NOTHING"
+        )
+        return self._change(sql, (key, 1, *(columns[name] for name in names), data)) == 1
+
+    def update(
+        self,
+        spec: TableSpec,
+        key: str,
+        expected_version: int,
+        data: str,
+        columns: Mapping[str, Column],
+    ) -> bool:
+        assignments = ", ".join(f"{name} = ?" for name in ("version", *spec.columns, "data"))
+        sql = f"UPDATE {spec.table} SET {assignments} WHERE {spec.key_column} = ? AND version = ?"
+        params = (
+            expected_version + 1,
+            *(columns[name] for name in spec.columns),
+            data,
+            key,
+            expected_version,
+        )
+        return self._change(sql, params) == 1
+
+    def version_of(self, spec: TableSpec, key: str) -> int:
+        rows = self._run(f"SELECT version FROM {spec.table} WHERE {spec.key_column} = ?", (key,))
+        return int(rows[0][0]) if rows else 0
+
+    def select(
+        self, spec: TableSpec, column: str, value: Column, limit: int | None
+    ) -> list[Record]:
+        sql = (
+            f"SELECT {spec.key_column}, version, data FROM {spec.table} "
+            f"WHERE {_check_column(spec, column)} = ? ORDER BY {_order_clause(spec)}"
+        )
+        params: tuple[object, ...] = (value,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (value, limit)
+        return [Record(key, version, data) for key, version, data in self._run(sql, params)]
+
+    def select_range(
+        self,
+        spec: TableSpec,
+        column: str,
+        low: int,
+        high: int,
+        *,
+        after: tuple[int, str] | None,
+        limit: int,
+    ) -> list[Record]:
+        name = _check_column(spec, column)
+        sql = (
+            f"SELECT {spec.key_column}, version, data FROM {spec.table} "
+            f"WHERE {name} >= ? AND {name} < ?"
+        )
+        params: list[object] = [low, high]
+        if after is not None:
+            sql += f" AND ({name}, {spec.key_column}) > (?, ?)"
+            params.extend(after)
+        sql += f" ORDER BY {name}, {spec.key_column} LIMIT ?"
+        params.append(limit)
+        return [Record(key, version, data) for key, version, data in self._run(sql, params)]
+
+    # -- numbers
+
+    def next_number(self, series: str, year: int) -> int:
+        rows = self._run(
+            "INSERT INTO number_sequences (series, year, last) VALUES (?, ?, 1) "
+            "ON CONFLICT (series, year) DO UPDATE SET last = last + 1 RETURNING last",
+            (series, year),
+        )
+        return int(rows[0][0])
+
+    def current_number(self, series: str, year: int) -> int:
+        rows = self._run(
+            "SELECT last FROM number_sequences WHERE series = ? AND year = ?", (series, year)
+        )
+        return int(rows[0][0]) if rows else 0
+
+    # -- idempotency
+
+    def get_result(self, key: str) -> tuple[str, str] | None:
+        rows = self._run("SELECT fingerprint, result FROM idempotency_keys WHERE key = ?", (key,))
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def insert_result(self, key: str, fingerprint: str, result: str) -> bool:
+        sql = (
+            "INSERT INTO idempotency_keys (key, fingerprint, result) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO NOTHING"
+        )
+        return self._change(sql, (key, fingerprint, result)) == 1
+
+    # -- outbox
+
+    def append_outbox(self, rows: Sequence[OutboxRow]) -> None:
+        for chunk in _chunks(rows):
+            params: list[object] = []
+            for row in chunk:
+                params.extend(
+                    (
+                        row.message_id,
+                        row.aggregate_type,
+                        row.aggregate_key,
+                        row.event_type,
+                        row.payload,
+                    )
+                )
+            values = ", ".join(["(?, ?, ?, ?, ?)"] * len(chunk))
+            sql = (
+                "INSERT INTO outbox (message_id, aggregate_type, aggregate_key, event_type, "
+                f"payload) VALUES {values}"
+            )
+            self._change(sql, params)
+
+    def pending(self, limit: int | None) -> list[OutboxMessage]:
+        sql = f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE dispatched = 0 ORDER BY position"
+        params: tuple[object, ...] = ()
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (limit,)
+        return [OutboxMessage(*row) for row in self._run(sql, params)]
+
+    def mark_dispatched(self, message_ids: Sequence[str]) -> list[str]:
+        known: set[str] = set()
+        for chunk in _chunks(message_ids):
+            rows = self._run(
+                f"SELECT message_id FROM outbox WHERE message_id IN ({_marks(len(chunk))})", chunk
+            )
+            known.update(row[0] for row in rows)
+        missing = [i for i in message_ids if i not in known]
+        if missing:
+            return missing
+        for chunk in _chunks(message_ids):
+            self._change(
+                "UPDATE outbox SET dispatched = 1 "
+                f"WHERE message_id IN ({_marks(len(chunk))}) AND dispatched = 0",
+                chunk,
+            )
+        return []
+
+    def count_outbox(self, *, pending_only: bool) -> int:
+        where = " WHERE dispatched = 0" if pending_only else ""
+        return int(self._run(f"SELECT count(*) FROM outbox{where}")[0][0])
