@@ -1,4 +1,5 @@
-# The two commands of the README: `make demo` and `make test`. Both bootstrap .venv.
+# The two commands of the README: `make demo` and `make test`. Both bootstrap .venv
+# from nothing but Python 3.11+ and make; each re-installs when pyproject.toml changes.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,16 +12,20 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# `make demo` installs the package alone: the demo needs no development tool.
 $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
 	touch $@ $(STAMP_RUN)
 
 demo: $(STAMP_RUN)
 	$(BIN)/orderkit demo
+
+# Everything CI checks: tests (with docstring and docs/ doctests), types, lint, layers, docs.
+test: pytest typecheck lint docs
 
 pytest: $(STAMP_DEV)
 	$(BIN)/python -m pytest -q
@@ -33,14 +38,8 @@ lint: $(STAMP_DEV)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test: pytest typecheck lint
-
-$(VENV)/.installed-docs: pyproject.toml $(STAMP_DEV)
-	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
-	touch $@
-
-docs: $(VENV)/.installed-docs
-	$(BIN)/sphinx-build -W -b html docs docs/_build/html
+docs: $(STAMP_DEV)
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
 $(VENV)/.installed-bench: pyproject.toml $(STAMP_DEV)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
