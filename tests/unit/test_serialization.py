@@ -6,6 +6,8 @@ import datetime as dt
 import enum
 import importlib.metadata
 import json
+import subprocess
+import sys
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -324,6 +326,22 @@ def test_garbage_raises_only_validation_error(type_: Any, garbage: object) -> No
 def test_strategies_are_registered_through_the_entry_point() -> None:
     hooks = importlib.metadata.entry_points(group="hypothesis")
     assert any(hook.value.startswith("orderkit.testing") for hook in hooks)
+
+
+def test_from_type_works_without_importing_the_testing_kit() -> None:
+    # A fresh interpreter that never imports orderkit.testing: only the hook can register Money.
+    script = (
+        "import sys\n"
+        "from hypothesis import find, strategies as st\n"
+        "from orderkit.money import Money\n"
+        "found = find(st.from_type(Money), lambda m: m.currency.exponent == 3)\n"
+        "print(type(found).__name__, found.currency.exponent)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["Money", "3"]
 
 
 @given(st.from_type(Money), st.from_type(Currency))
