@@ -71,7 +71,8 @@ def to_measure(value: object, *, field: str = "weight") -> Decimal:
     """An exact, finite, non-negative measure from a str, int or Decimal; floats are refused."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise ValidationError(
-            f"{value!r} is not an exact number; use a str, int or Decimal", path=field
+            f"{type(value).__name__} {value!r} is not an exact number; use a str, int or Decimal",
+            path=field,
         )
     try:
         result = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
