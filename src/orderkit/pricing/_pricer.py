@@ -23,7 +23,7 @@ from decimal import Decimal
 import attrs
 
 from orderkit.errors import CurrencyMismatch, ValidationError
-from orderkit.money import DEFAULT_ROUNDING, Money, Rounding, allocate
+from orderkit.money import DEFAULT_ROUNDING, Currency, Money, Rounding, allocate
 from orderkit.pricing._actions import ORDER_ACTIONS, CartState, FreeShipping
 from orderkit.pricing._assembly import Assembly, Discount
 from orderkit.pricing._breakdown import (
@@ -202,14 +202,14 @@ class Pricer:
                 continue
             total, waives = self._run_actions(promotion, state, line_discounts, order_discounts)
             if total == 0 and not waives:
+                foreign = sorted(c.code for c in _currencies(promotion.actions) if c != currency)
+                reason = (
+                    f"its amounts are in {', '.join(foreign)}, not {currency}"
+                    if foreign
+                    else "qualifies, but its actions take nothing off this cart"
+                )
                 outcomes.append(
-                    PromotionOutcome(
-                        promotion.code,
-                        promotion.name,
-                        False,
-                        zero,
-                        "qualifies, but its actions take nothing off this cart",
-                    )
+                    PromotionOutcome(promotion.code, promotion.name, False, zero, reason)
                 )
                 continue
             if waives:
@@ -294,3 +294,16 @@ class Pricer:
             return gross, []
         promotion = free_shipping[0][0]
         return gross, [(DiscountKind.SHIPPING_PROMOTION, promotion.code, promotion.name, gross)]
+
+
+def _currencies(value: object) -> set[Currency]:
+    """Every currency of the money inside an action (or tuple of them)."""
+    if isinstance(value, Money):
+        return {value.currency}
+    if isinstance(value, tuple):
+        return set().union(*(_currencies(item) for item in value))
+    cls = type(value)
+    if attrs.has(cls):
+        names = [f.name for f in attrs.fields(cls)]
+        return set().union(*(_currencies(getattr(value, name)) for name in names))
+    return set()

@@ -8,7 +8,7 @@ orders are all priced by the same code.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 import attrs
@@ -121,6 +121,14 @@ class LineAdjustment:
             )
 
 
+def _line_tuple(values: Iterable[PricingLine]) -> tuple[PricingLine, ...]:
+    return tuple(values)
+
+
+def _adjustment_tuple(values: Iterable[LineAdjustment]) -> tuple[LineAdjustment, ...]:
+    return tuple(values)
+
+
 def _counts(value: Mapping[str, int]) -> dict[str, int]:
     result = dict(value)
     for key, count in result.items():  # counts come from callers and the wire
@@ -153,13 +161,13 @@ class PricingRequest:
 
     currency: Currency
     moment: dt.datetime = attrs.field()
-    lines: tuple[PricingLine, ...] = attrs.field(converter=tuple)
+    lines: tuple[PricingLine, ...] = attrs.field(converter=_line_tuple)
     customer_group: str | None = None
     coupon_codes: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     is_first_order: bool = False
     destination: Jurisdiction | None = None
     shipping: ShippingRule | None = None
-    adjustments: tuple[LineAdjustment, ...] = attrs.field(default=(), converter=tuple)
+    adjustments: tuple[LineAdjustment, ...] = attrs.field(default=(), converter=_adjustment_tuple)
     promotion_uses: Mapping[str, int] = attrs.field(factory=dict, converter=_counts, hash=False)
     coupon_uses: Mapping[str, int] = attrs.field(factory=dict, converter=_counts, hash=False)
     tax_exempt: bool = False

@@ -2,12 +2,16 @@
 
 Everything money-valued is drawn in one currency per example (the cart's),
 so generated promotions and rules can actually apply; ``pricing_cases``
-draws a coherent pricer and request together.
+draws a coherent pricer and request together. Without an explicit currency
+one of EUR, USD, JPY and KWD is drawn (minor-unit exponents 2, 0 and 3);
+the strategies for each currency are built once and cached, which keeps
+generation fast.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 from hypothesis import strategies as st
@@ -53,7 +57,6 @@ from orderkit.pricing import (
     WeightBracket,
     WeightTable,
 )
-from orderkit.testing.strategies._money import currencies
 
 __all__ = [
     "jurisdictions",
@@ -80,8 +83,11 @@ _PLACES = (Jurisdiction("DE"), Jurisdiction("US", "TX"), Jurisdiction("US", "TX/
 _BASE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
+_POOL = tuple(Currency.of(code) for code in ("EUR", "USD", "JPY", "KWD"))
+
+
 def _currency(currency: Currency | str | None) -> st.SearchStrategy[Currency]:
-    return st.just(Currency.of(currency)) if currency is not None else currencies()
+    return st.just(Currency.of(currency)) if currency is not None else st.sampled_from(_POOL)
 
 
 def _money(cur: Currency, low: int = 0, high: int = 10**6) -> st.SearchStrategy[Money]:
@@ -89,17 +95,15 @@ def _money(cur: Currency, low: int = 0, high: int = 10**6) -> st.SearchStrategy[
 
 
 _PERCENTS = st.sampled_from([Decimal(p) for p in ("0", "5", "10", "12.5", "33.33", "50", "100")])
+_ROUNDINGS = st.sampled_from([Rounding.HALF_UP, Rounding.HALF_EVEN, Rounding.DOWN])
 _MOMENTS = st.integers(0, 400).map(lambda d: _BASE + dt.timedelta(days=d))
 _SELECTORS = st.tuples(
     st.lists(st.sampled_from(SKUS), max_size=2, unique=True).map(tuple),
     st.lists(st.sampled_from(CATEGORIES), max_size=1).map(tuple),
 )
-
-
-def _window() -> st.SearchStrategy[tuple[dt.datetime | None, dt.datetime | None]]:
-    return st.tuples(st.none() | _MOMENTS, st.integers(1, 200)).map(
-        lambda pair: (pair[0], pair[0] + dt.timedelta(days=pair[1]) if pair[0] else None)
-    )
+_WINDOWS = st.tuples(st.none() | _MOMENTS, st.integers(1, 200)).map(
+    lambda pair: (pair[0], pair[0] + dt.timedelta(days=pair[1]) if pair[0] else None)
+)
 
 
 def jurisdictions() -> st.SearchStrategy[Jurisdiction]:
@@ -107,60 +111,65 @@ def jurisdictions() -> st.SearchStrategy[Jurisdiction]:
     return st.sampled_from(_PLACES)
 
 
+@functools.cache
+def _price_lists(cur: Currency) -> st.SearchStrategy[PriceList]:
+    tiers = st.lists(
+        st.builds(PriceTier, st.integers(2, 20), _money(cur)),
+        max_size=2,
+        unique_by=lambda t: t.min_quantity,
+    )
+    entries = st.lists(
+        st.builds(PriceEntry, st.sampled_from(SKUS), _money(cur), tiers),
+        max_size=len(SKUS),
+        unique_by=lambda e: e.sku,
+    )
+    return st.builds(
+        lambda name, entries, group, window, priority: PriceList(
+            name, cur, entries, group, window[0], window[1], priority
+        ),
+        st.sampled_from(("base", "sale", "vip", "b2b")),
+        entries,
+        st.none() | st.sampled_from(GROUPS),
+        _WINDOWS,
+        st.integers(-3, 3),
+    )
+
+
 def price_lists(currency: Currency | str | None = None) -> st.SearchStrategy[PriceList]:
     """Price lists over a few skus, with tiers, optional group and window."""
+    return _currency(currency).flatmap(_price_lists)
 
-    def build(cur: Currency) -> st.SearchStrategy[PriceList]:
-        tiers = st.lists(
-            st.builds(PriceTier, st.integers(2, 20), _money(cur)),
-            max_size=2,
-            unique_by=lambda t: t.min_quantity,
-        )
-        entries = st.lists(
-            st.builds(PriceEntry, st.sampled_from(SKUS), _money(cur), tiers),
-            max_size=len(SKUS),
-            unique_by=lambda e: e.sku,
-        )
-        return st.builds(
-            lambda name, entries, group, window, priority: PriceList(
-                name, cur, entries, group, window[0], window[1], priority
-            ),
-            st.text("abcdefgh", min_size=1, max_size=6),
-            entries,
-            st.none() | st.sampled_from(GROUPS),
-            _window(),
-            st.integers(-3, 3),
-        )
 
-    return _currency(currency).flatmap(build)
+@functools.cache
+def _price_books(cur: Currency) -> st.SearchStrategy[PriceBook]:
+    return st.lists(_price_lists(cur), max_size=3, unique_by=lambda p: p.name).map(PriceBook)
 
 
 def price_books(currency: Currency | str | None = None) -> st.SearchStrategy[PriceBook]:
     """Price books of up to three lists in one currency."""
-    return _currency(currency).flatmap(
-        lambda cur: st.lists(price_lists(cur), max_size=3, unique_by=lambda p: p.name).map(
-            PriceBook
-        )
-    )
+    return _currency(currency).flatmap(_price_books)
 
 
-def promotion_conditions(currency: Currency | str) -> st.SearchStrategy[Condition]:
-    """Every kind of condition, amounts in ``currency``."""
-    cur = Currency.of(currency)
+@functools.cache
+def _conditions(cur: Currency) -> st.SearchStrategy[Condition]:
     return st.one_of(
         st.builds(MinimumSubtotal, _money(cur, 0, 10**5)),
         st.builds(lambda q, sel: MinimumQuantity(q, sel[0], sel[1]), st.integers(1, 6), _SELECTORS),
         st.builds(ContainsItems, st.just((SKUS[0],)), st.sampled_from([(), ("toys",)])),
         st.builds(CustomerGroupIs, st.lists(st.sampled_from(GROUPS), max_size=2).map(tuple)),
         st.builds(CouponCode, st.sampled_from(COUPONS), st.none() | st.integers(0, 3)),
-        _window().map(lambda w: ValidDuring(w[0], w[1])),
+        _WINDOWS.map(lambda w: ValidDuring(w[0], w[1])),
         st.just(FirstOrder()),
     )
 
 
-def promotion_actions(currency: Currency | str) -> st.SearchStrategy[Action]:
-    """Every kind of action, amounts in ``currency``."""
-    cur = Currency.of(currency)
+def promotion_conditions(currency: Currency | str) -> st.SearchStrategy[Condition]:
+    """Every kind of condition, amounts in ``currency``."""
+    return _conditions(Currency.of(currency))
+
+
+@functools.cache
+def _actions(cur: Currency) -> st.SearchStrategy[Action]:
     small = _money(cur, 0, 10**5)
     return st.one_of(
         st.builds(PercentOffOrder, _PERCENTS),
@@ -182,79 +191,87 @@ def promotion_actions(currency: Currency | str) -> st.SearchStrategy[Action]:
     )
 
 
+def promotion_actions(currency: Currency | str) -> st.SearchStrategy[Action]:
+    """Every kind of action, amounts in ``currency``."""
+    return _actions(Currency.of(currency))
+
+
+@functools.cache
+def _promotions(cur: Currency) -> st.SearchStrategy[Promotion]:
+    return st.builds(
+        Promotion,
+        code=st.sampled_from(("A10", "B20", "C30", "D40", "E50", "F60")),
+        name=st.sampled_from(("Summer sale", "Welcome", "Bulk deal")),
+        actions=st.lists(_actions(cur), min_size=1, max_size=2),
+        conditions=st.lists(_conditions(cur), max_size=2),
+        priority=st.integers(-2, 5),
+        exclusive=st.booleans(),
+        usage_limit=st.none() | st.integers(0, 5),
+    )
+
+
 def promotions(currency: Currency | str | None = None) -> st.SearchStrategy[Promotion]:
     """Promotions with 0–2 conditions and 1–2 actions."""
+    return _currency(currency).flatmap(_promotions)
 
-    def build(cur: Currency) -> st.SearchStrategy[Promotion]:
-        return st.builds(
-            Promotion,
-            code=st.text("ABCDEFGHIJ", min_size=1, max_size=5),
-            name=st.text("abcdefgh ", min_size=1, max_size=10),
-            actions=st.lists(promotion_actions(cur), min_size=1, max_size=2),
-            conditions=st.lists(promotion_conditions(cur), max_size=2),
-            priority=st.integers(-2, 5),
-            exclusive=st.booleans(),
-            usage_limit=st.none() | st.integers(0, 5),
-        )
 
-    return _currency(currency).flatmap(build)
+_TAX_RATES = st.builds(
+    lambda name, place, category, percent: TaxRate(
+        f"{name} {place.country} {place.region or ''} {category}", place, category, percent
+    ),
+    st.sampled_from(("VAT", "state", "county")),
+    st.sampled_from(_PLACES),
+    st.sampled_from(("standard", "reduced", "shipping")),
+    st.sampled_from([Decimal(p) for p in ("0", "1", "6.25", "7", "8.875", "19", "20")]),
+)
+_TAX_POLICIES = st.builds(
+    TaxPolicy,
+    rates=st.lists(_TAX_RATES, max_size=4, unique_by=lambda r: r.name),
+    prices_include_tax=st.booleans(),
+    rounding=_ROUNDINGS,
+    rounding_level=st.sampled_from(TaxRounding),
+    exempt_categories=st.sampled_from([(), ("exempt",)]),
+    shipping_category=st.sampled_from(("shipping", "standard")),
+    default_jurisdiction=st.none() | st.sampled_from(_PLACES),
+)
 
 
 def tax_rates() -> st.SearchStrategy[TaxRate]:
     """Rates for the sample places and categories, including zero-rated ones."""
-    return st.builds(
-        lambda name, place, category, percent: TaxRate(
-            f"{name} {place.country} {place.region or ''} {category}", place, category, percent
-        ),
-        st.text("abcdef", min_size=1, max_size=4),
-        jurisdictions(),
-        st.sampled_from(("standard", "reduced", "shipping")),
-        st.sampled_from([Decimal(p) for p in ("0", "1", "6.25", "7", "8.875", "19", "20")]),
-    )
+    return _TAX_RATES
 
 
 def tax_policies() -> st.SearchStrategy[TaxPolicy]:
     """Inclusive and exclusive policies, every rounding mode and level."""
-    return st.builds(
-        TaxPolicy,
-        rates=st.lists(tax_rates(), max_size=4, unique_by=lambda r: r.name),
-        prices_include_tax=st.booleans(),
-        rounding=st.sampled_from([Rounding.HALF_UP, Rounding.HALF_EVEN, Rounding.DOWN]),
-        rounding_level=st.sampled_from(TaxRounding),
-        exempt_categories=st.sampled_from([(), ("exempt",)]),
-        shipping_category=st.sampled_from(("shipping", "standard")),
-        default_jurisdiction=st.none() | jurisdictions(),
+    return _TAX_POLICIES
+
+
+@functools.cache
+def _shipping_rules(cur: Currency) -> st.SearchStrategy[ShippingRule]:
+    charge = _money(cur, 0, 5 * 10**4)
+    brackets = st.lists(
+        st.builds(WeightBracket, st.integers(0, 50).map(Decimal), charge),
+        min_size=1,
+        max_size=3,
+        unique_by=lambda b: b.up_to,
     )
+    table = st.builds(WeightTable, brackets, st.none() | charge)
+    simple: st.SearchStrategy[ShippingRule] = st.one_of(
+        st.builds(FlatRate, charge), st.builds(CarrierRate, charge), table
+    )
+    return simple | st.builds(FreeAbove, _money(cur, 0, 10**6), simple)
 
 
 def shipping_rules(currency: Currency | str | None = None) -> st.SearchStrategy[ShippingRule]:
     """Flat, weight-table, carrier-quoted and free-above rules in one currency."""
-
-    def build(cur: Currency) -> st.SearchStrategy[ShippingRule]:
-        charge = _money(cur, 0, 5 * 10**4)
-        table = st.lists(
-            st.builds(WeightBracket, st.integers(0, 50).map(Decimal), charge),
-            min_size=1,
-            max_size=3,
-            unique_by=lambda b: b.up_to,
-        ).flatmap(lambda brackets: st.builds(WeightTable, st.just(brackets), charge))
-        simple: st.SearchStrategy[ShippingRule] = st.one_of(
-            st.builds(FlatRate, charge), st.builds(CarrierRate, charge), table
-        )
-        return simple | st.builds(FreeAbove, _money(cur, 0, 10**6), simple)
-
-    return _currency(currency).flatmap(build)
+    return _currency(currency).flatmap(_shipping_rules)
 
 
-def pricing_lines(
-    currency: Currency | str, *, with_prices: bool = True
-) -> st.SearchStrategy[list[PricingLine]]:
-    """Up to six lines with unique ids (unit prices given unless ``with_prices=False``)."""
-    cur = Currency.of(currency)
+@functools.cache
+def _lines(cur: Currency, with_prices: bool) -> st.SearchStrategy[list[PricingLine]]:
     given = _money(cur, 0, 10**5)
     price: st.SearchStrategy[Money | None] = given if with_prices else st.none() | given
-    line = st.builds(
-        lambda sku, qty, price, cats, tax, weight: (sku, qty, price, cats, tax, weight),
+    line = st.tuples(
         st.sampled_from(SKUS),
         st.integers(1, 12),
         price,
@@ -270,69 +287,98 @@ def pricing_lines(
     )
 
 
-def pricing_requests(
-    currency: Currency | str | None = None, *, with_prices: bool = True
-) -> st.SearchStrategy[PricingRequest]:
-    """Requests with lines, context, adjustments, usage counts and maybe shipping."""
-
-    def build(cur: Currency) -> st.SearchStrategy[PricingRequest]:
-        def with_lines(lines: list[PricingLine]) -> st.SearchStrategy[PricingRequest]:
-            ids = [line.line_id for line in lines]
-            adjustment = st.builds(
-                LineAdjustment,
-                st.sampled_from(ids),
-                st.sampled_from(("goodwill", "price match")),
-                _PERCENTS,
-            ) | st.builds(
-                lambda line_id, amount: LineAdjustment(line_id, "negotiated", amount=amount),
-                st.sampled_from(ids),
-                _money(cur, 0, 10**5),
-            )
-            adjustments = st.lists(adjustment, max_size=2) if ids else st.just([])
-            counts = st.dictionaries(st.sampled_from(COUPONS), st.integers(0, 5), max_size=2)
-            return st.builds(
-                PricingRequest,
-                currency=st.just(cur),
-                moment=_MOMENTS,
-                lines=st.just(lines),
-                customer_group=st.none() | st.sampled_from(GROUPS),
-                coupon_codes=st.lists(st.sampled_from([*COUPONS, "save10"]), max_size=2),
-                is_first_order=st.booleans(),
-                destination=st.none() | jurisdictions(),
-                shipping=st.none() | shipping_rules(cur).filter(_ships_any_weight),
-                adjustments=adjustments,
-                promotion_uses=counts,
-                coupon_uses=counts,
-                tax_exempt=st.booleans(),
-            )
-
-        return pricing_lines(cur, with_prices=with_prices).flatmap(with_lines)
-
-    return _currency(currency).flatmap(build)
+def pricing_lines(
+    currency: Currency | str, *, with_prices: bool = True
+) -> st.SearchStrategy[list[PricingLine]]:
+    """Up to six lines with unique ids (unit prices given unless ``with_prices=False``)."""
+    return _lines(Currency.of(currency), with_prices)
 
 
-def _ships_any_weight(rule: ShippingRule) -> bool:
+def _ships_any_weight(rule: ShippingRule | None) -> bool:
     inner = rule.otherwise if isinstance(rule, FreeAbove) else rule
     return not isinstance(inner, WeightTable) or inner.above is not None
 
 
-def pricers(currency: Currency | str | None = None) -> st.SearchStrategy[Pricer]:
-    """Pricers with a price book, up to four promotions and a tax policy."""
+def _adjustment(
+    lines: list[PricingLine], template: tuple[int, str, Decimal | None, Money | None]
+) -> LineAdjustment | None:
+    index, reason, percent, amount = template
+    if index >= len(lines):
+        return None
+    return LineAdjustment(lines[index].line_id, reason, percent, amount)
 
-    def build(cur: Currency) -> st.SearchStrategy[Pricer]:
-        return st.builds(
-            Pricer,
-            price_book=price_books(cur),
-            promotions=st.lists(promotions(cur), max_size=4, unique_by=lambda p: p.code),
-            tax_policy=tax_policies(),
-            rounding=st.sampled_from([Rounding.HALF_UP, Rounding.HALF_EVEN, Rounding.DOWN]),
+
+@functools.cache
+def _requests(cur: Currency, with_prices: bool) -> st.SearchStrategy[PricingRequest]:
+    template = st.tuples(
+        st.integers(0, 5),
+        st.sampled_from(("goodwill", "price match")),
+        _PERCENTS,
+        st.none(),
+    ) | st.tuples(st.integers(0, 5), st.just("negotiated"), st.none(), _money(cur, 0, 10**5))
+    counts = st.dictionaries(st.sampled_from(COUPONS), st.integers(0, 5), max_size=2)
+
+    def build(
+        lines: list[PricingLine],
+        templates: list[tuple[int, str, Decimal | None, Money | None]],
+        **context: object,
+    ) -> PricingRequest:
+        adjustments = [a for a in (_adjustment(lines, t) for t in templates) if a is not None]
+        return PricingRequest(
+            cur,
+            lines=lines,
+            adjustments=adjustments,
+            **context,  # type: ignore[arg-type]
         )
 
-    return _currency(currency).flatmap(build)
+    return st.builds(
+        build,
+        _lines(cur, with_prices),
+        st.lists(template, max_size=2),
+        moment=_MOMENTS,
+        customer_group=st.none() | st.sampled_from(GROUPS),
+        coupon_codes=st.lists(st.sampled_from([*COUPONS, "save10"]), max_size=2),
+        is_first_order=st.booleans(),
+        destination=st.none() | st.sampled_from(_PLACES),
+        shipping=st.none() | _shipping_rules(cur).filter(_ships_any_weight),
+        promotion_uses=counts,
+        coupon_uses=counts,
+        tax_exempt=st.booleans(),
+    )
+
+
+def pricing_requests(
+    currency: Currency | str | None = None, *, with_prices: bool = True
+) -> st.SearchStrategy[PricingRequest]:
+    """Requests with lines, context, adjustments, usage counts and maybe shipping."""
+    return _currency(currency).flatmap(lambda cur: _requests(cur, with_prices))
+
+
+@functools.cache
+def _pricers(cur: Currency, with_book: bool) -> st.SearchStrategy[Pricer]:
+    return st.builds(
+        Pricer,
+        price_book=_price_books(cur) if with_book else st.just(PriceBook(())),
+        promotions=st.lists(_promotions(cur), max_size=4, unique_by=lambda p: p.code),
+        tax_policy=_TAX_POLICIES,
+        rounding=_ROUNDINGS,
+    )
+
+
+def pricers(
+    currency: Currency | str | None = None, *, with_book: bool = True
+) -> st.SearchStrategy[Pricer]:
+    """Pricers with up to four promotions, a tax policy and a price book (or an empty one)."""
+    return _currency(currency).flatmap(lambda cur: _pricers(cur, with_book))
+
+
+@functools.cache
+def _cases(cur: Currency) -> st.SearchStrategy[tuple[Pricer, PricingRequest]]:
+    return st.tuples(_pricers(cur, False), _requests(cur, True))
 
 
 def pricing_cases(
     currency: Currency | str | None = None,
 ) -> st.SearchStrategy[tuple[Pricer, PricingRequest]]:
     """A pricer and a request in the same currency, every line priced by the caller."""
-    return _currency(currency).flatmap(lambda cur: st.tuples(pricers(cur), pricing_requests(cur)))
+    return _currency(currency).flatmap(_cases)
