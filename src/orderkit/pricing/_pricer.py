@@ -132,11 +132,6 @@ class Pricer:
             if line.unit_price is not None:
                 if line.unit_price.currency != currency:
                     raise CurrencyMismatch(currency.code, line.unit_price.currency.code, "price")
-                if line.unit_price.is_negative:
-                    raise ValidationError(
-                        f"line {line.line_id}: unit price {line.unit_price} is negative",
-                        path="unit_price",
-                    )
                 prices.append(line.unit_price.amount)
                 continue
             if lists is None:
@@ -243,7 +238,7 @@ class Pricer:
                 amount = min(action.order_amount(state), left)
                 if amount <= 0:
                     continue
-                parts = allocate(Money(amount, currency), [Money(r, currency) for r in remaining])
+                parts = allocate(Money(amount, currency), remaining)
                 shares: list[DiscountShare] = []
                 for i, part in enumerate(parts):
                     shares.append(DiscountShare(state.line_ids[i], part))

@@ -71,7 +71,7 @@ class PricingLine:
     line_id: LineId
     sku: Sku
     quantity: int = attrs.field()
-    unit_price: Money | None = None
+    unit_price: Money | None = attrs.field(default=None)
     categories: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     tax_category: str = "standard"
     weight: Decimal = attrs.field(default=Decimal(0))
@@ -82,6 +82,13 @@ class PricingLine:
             raise InvalidQuantity(
                 f"line {self.line_id}: quantity must be a whole number >= 1, got {value!r}",
                 path="quantity",
+            )
+
+    @unit_price.validator
+    def _check_price(self, attribute: attrs.Attribute[Money | None], value: object) -> None:
+        if value is not None and (not isinstance(value, Money) or value.is_negative):
+            raise ValidationError(
+                f"line {self.line_id}: unit price {value!r} is not Money >= 0", path="unit_price"
             )
 
     @weight.validator
