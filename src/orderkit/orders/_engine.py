@@ -16,6 +16,7 @@ import attrs
 
 from orderkit.errors import CurrencyMismatch, InvalidQuantity, InvalidTransition, ValidationError
 from orderkit.events import DomainEvent
+from orderkit.ids import LineId
 from orderkit.money import Currency, Money
 from orderkit.orders._events import (
     CancelledLine,
@@ -52,7 +53,7 @@ __all__ = [
 ]
 
 #: Units per line id, as the ledger commands take them.
-Quantities = Mapping[str, int]
+Quantities = Mapping[LineId, int] | Mapping[str, int]
 
 _LedgerEvent = (
     type[OrderItemsAllocated]
