@@ -98,7 +98,7 @@ def test_bad_requests_are_refused() -> None:
     with pytest.raises(ValidationError, match="unit_weight"):
         _req("WH1", "L1", 1, "-1")
     with pytest.raises(ValidationError, match="float"):
-        ShipmentItemRequest(LocationId("W"), LineId("L"), Sku("S"), 1, 0.1)
+        ShipmentItemRequest(LocationId("W"), LineId("L"), Sku("S"), 1, 0.1)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="ShipmentItemRequest"):
         plan_shipments(["not a request"])  # type: ignore[list-item]
 

@@ -24,7 +24,11 @@ __all__ = ["MONDAY_TO_FRIDAY", "BusinessCalendar", "estimate_delivery"]
 MONDAY_TO_FRIDAY = frozenset(range(5))
 
 
-def _zone(value: object) -> ZoneInfo:
+def _zone(value: ZoneInfo | str) -> ZoneInfo:
+    return _to_zone(value)
+
+
+def _to_zone(value: object) -> ZoneInfo:
     if isinstance(value, ZoneInfo):
         return value
     if not isinstance(value, str) or not value:
@@ -35,7 +39,11 @@ def _zone(value: object) -> ZoneInfo:
         raise ValidationError(f"unknown timezone {value!r}", path="timezone") from None
 
 
-def _weekdays(value: Iterable[object]) -> frozenset[int]:
+def _weekdays(value: Iterable[int]) -> frozenset[int]:
+    return _to_weekdays(value)
+
+
+def _to_weekdays(value: Iterable[object]) -> frozenset[int]:
     days = frozenset(value)
     if not days or any(isinstance(d, bool) or d not in range(7) for d in days):
         raise ValidationError(
@@ -46,7 +54,11 @@ def _weekdays(value: Iterable[object]) -> frozenset[int]:
     return frozenset(d for d in days if isinstance(d, int))
 
 
-def _holidays(value: Iterable[object]) -> frozenset[dt.date]:
+def _holidays(value: Iterable[dt.date]) -> frozenset[dt.date]:
+    return _to_holidays(value)
+
+
+def _to_holidays(value: Iterable[object]) -> frozenset[dt.date]:
     days: set[dt.date] = set()
     for day in value:
         if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
@@ -55,7 +67,11 @@ def _holidays(value: Iterable[object]) -> frozenset[dt.date]:
     return frozenset(days)
 
 
-def _cutoff(value: object) -> dt.time | None:
+def _cutoff(value: dt.time | None) -> dt.time | None:
+    return _to_cutoff(value)
+
+
+def _to_cutoff(value: object) -> dt.time | None:
     if value is None:
         return None
     if not isinstance(value, dt.time) or value.tzinfo is not None:

@@ -98,11 +98,11 @@ class FlatRateCarrier(InMemoryCarrier):
         ]
 
 
-def _country(value: object) -> str:
+def _country(value: str) -> str:
     return ShippingAddress(check_text(value, "country")).country
 
 
-def _prefix(value: object) -> str:
+def _prefix(value: str) -> str:
     text = check_text(value, "postal_prefix", allow_empty=True)
     return text.upper().replace(" ", "").replace("-", "")
 
@@ -129,7 +129,7 @@ class ZoneRule:
         )
 
 
-def _bound(value: object) -> Decimal:
+def _bound(value: Decimal | int | str) -> Decimal:
     return to_measure(value, field="max_weight")
 
 

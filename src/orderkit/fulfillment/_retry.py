@@ -20,7 +20,11 @@ __all__ = ["NO_RETRY", "RetryPolicy", "call_with_retries"]
 T = TypeVar("T")
 
 
-def _seconds(value: object) -> float:
+def _seconds(value: float) -> float:
+    return _to_seconds(value)
+
+
+def _to_seconds(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
         raise ValidationError(f"{value!r} is not a number of seconds >= 0", path="delay")
     if value == float("inf"):

@@ -48,6 +48,10 @@ def _parcels(value: Iterable[Parcel]) -> tuple[Parcel, ...]:
     return tuple(value)
 
 
+def _status(value: ShipmentStatus | str) -> ShipmentStatus:
+    return to_status(value)
+
+
 def _tracking(value: Iterable[TrackingEvent]) -> tuple[TrackingEvent, ...]:
     return tuple(value)
 
@@ -81,7 +85,7 @@ class Shipment:
     _destination: ShippingAddress
     _items: tuple[ShipmentItem, ...] = attrs.field(converter=_items)
     _parcels: tuple[Parcel, ...] = attrs.field(converter=_parcels)
-    _status: ShipmentStatus = attrs.field(default=S.PENDING, converter=to_status)
+    _status: ShipmentStatus = attrs.field(default=S.PENDING, converter=_status)
     _carrier: str | None = None
     _service: str | None = None
     _label: Label | None = None

@@ -93,35 +93,39 @@ def to_status(value: object) -> ShipmentStatus:
     raise ValidationError(f"{value!r} is not a shipment status (one of {known})", path="status")
 
 
+def _tracking_status(value: ShipmentStatus | str) -> ShipmentStatus:
+    return to_status(value)
+
+
 def _upper(value: object, field: str) -> str:
     return check_text(value, field, allow_empty=True).strip().upper()
 
 
-def _country(value: object) -> str:
+def _country(value: str) -> str:
     return _upper(value, "country")
 
 
-def _postal_code(value: object) -> str:
+def _postal_code(value: str) -> str:
     return _upper(value, "postal_code")
 
 
-def _length(value: object) -> Decimal:
+def _length(value: Decimal | int | str) -> Decimal:
     return to_measure(value, field="length")
 
 
-def _width(value: object) -> Decimal:
+def _width(value: Decimal | int | str) -> Decimal:
     return to_measure(value, field="width")
 
 
-def _height(value: object) -> Decimal:
+def _height(value: Decimal | int | str) -> Decimal:
     return to_measure(value, field="height")
 
 
-def _weight(value: object) -> Decimal:
+def _weight(value: Decimal | int | str) -> Decimal:
     return to_measure(value, field="weight")
 
 
-def _unit_weight(value: object) -> Decimal:
+def _unit_weight(value: Decimal | int | str) -> Decimal:
     return to_measure(value, field="unit_weight")
 
 
@@ -238,7 +242,7 @@ class TrackingEvent:
     """One scan reported by a carrier. Equal events are the same event (deduplicated)."""
 
     timestamp: dt.datetime
-    status: ShipmentStatus = attrs.field(converter=to_status)
+    status: ShipmentStatus = attrs.field(converter=_tracking_status)
     location: str = ""
     description: str = ""
 
