@@ -19,7 +19,7 @@ extensions = [
     "sphinx.ext.viewcode",
 ]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
-exclude_patterns = ["_build", "conftest.py"]
+exclude_patterns = ["_build"]
 root_doc = "index"
 
 myst_enable_extensions = ["colon_fence", "deflist"]

@@ -12,6 +12,3 @@ settings.register_profile(
     "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
-
-# tests/typing/ holds files that mypy checks and nothing imports or runs.
-collect_ignore = ["typing"]
