@@ -19,6 +19,7 @@ from orderkit.money import Currency, Money, Rounding
 from orderkit.pricing import (
     BuyXGetY,
     CarrierRate,
+    CouponCode,
     DiscountKind,
     FixedOffLines,
     FixedOffOrder,
@@ -478,3 +479,41 @@ def test_bad_input_raises_clear_errors() -> None:
         Promotion("X", "x", [])
     with pytest.raises(NotFound):
         Pricer().price(request(line(1, eur("1")))).line("nope")
+
+
+def test_coupons_match_in_any_case_and_respect_their_limit() -> None:
+    promo = Promotion(
+        "SAVE", "Save 10", [FixedOffOrder(eur("10"))], [CouponCode("SAVE10", usage_limit=2)]
+    )
+    pricer = Pricer(promotions=[promo])
+    entered = pricer.price(request(line(1, eur("50")), coupon_codes=[" save10 "]))
+    assert entered.promotions[0].applied
+    missing = pricer.price(request(line(1, eur("50")))).promotions[0]
+    assert missing.reason == "coupon 'SAVE10' was not entered"
+    used_up = pricer.price(
+        request(line(1, eur("50")), coupon_codes=["SAVE10"], coupon_uses={"save10": 2})
+    ).promotions[0]
+    assert not used_up.applied
+    assert used_up.reason == "coupon 'SAVE10' used 2 of 2 times"
+
+
+def test_rounding_modes_are_parsed_or_refused() -> None:
+    assert TaxPolicy((), prices_include_tax=False, rounding="half_even").rounding is (
+        Rounding.HALF_EVEN
+    )
+    assert Pricer(rounding="DOWN").rounding is Rounding.DOWN
+    with pytest.raises(ValidationError, match="unknown rounding mode 'sideways'"):
+        Pricer(rounding="sideways")
+    with pytest.raises(ValidationError, match="unknown tax rounding level"):
+        TaxPolicy((), prices_include_tax=False, rounding_level="per_order")
+
+
+def test_pricer_rounding_applies_to_fractional_tier_prices_and_percentages() -> None:
+    entry = PriceEntry(Sku("BOLT"), eur("0.125"))
+    book = PriceBook([PriceList("base", EUR, [entry])])
+    half_up = Pricer(price_book=book).price(request(line(1, None, 3, sku="BOLT")))
+    down = Pricer(price_book=book, rounding=Rounding.DOWN).price(
+        request(line(1, None, 3, sku="BOLT"))
+    )
+    assert half_up.lines[0].gross == eur("0.38")  # 0.375
+    assert down.lines[0].gross == eur("0.37")

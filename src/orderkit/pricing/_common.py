@@ -10,7 +10,7 @@ from typing import Final
 import attrs
 
 from orderkit.errors import ValidationError
-from orderkit.money import Money
+from orderkit.money import Money, Rounding
 
 ZERO: Final = Decimal(0)
 HUNDRED: Final = Decimal(100)
@@ -117,3 +117,8 @@ def matches(
     if sku in skus:
         return True
     return any(category in wanted for category in categories)
+
+
+def parse_rounding(value: Rounding | str) -> Rounding:
+    """attrs converter: a rounding mode by member, name or value (``ValidationError`` else)."""
+    return Rounding.parse(value)

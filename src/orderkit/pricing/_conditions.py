@@ -110,7 +110,7 @@ class CouponCode:
     """The buyer entered ``code`` (case-insensitively) and it has uses left.
 
     ``usage_limit`` caps the uses of this code across all buyers; the count
-    so far comes from ``PricingRequest.coupon_uses[code]``.
+    so far comes from ``PricingRequest.coupon_uses[code]`` (keys match in any case).
     """
 
     code: str = attrs.field()
@@ -125,7 +125,8 @@ class CouponCode:
         """``None`` when met, else the reason."""
         if self.code.strip().casefold() not in request.coupon_keys:
             return f"coupon {self.code!r} was not entered"
-        used = request.coupon_uses.get(self.code, 0)
+        key = self.code.strip().casefold()
+        used = sum(n for code, n in request.coupon_uses.items() if code.strip().casefold() == key)
         if self.usage_limit is not None and used >= self.usage_limit:
             return f"coupon {self.code!r} used {used} of {self.usage_limit} times"
         return None

@@ -33,7 +33,7 @@ from orderkit.pricing._breakdown import (
     PriceBreakdown,
     PromotionOutcome,
 )
-from orderkit.pricing._common import HUNDRED, ZERO
+from orderkit.pricing._common import HUNDRED, ZERO, parse_rounding
 from orderkit.pricing._price_lists import PriceBook, PriceList
 from orderkit.pricing._promotions import Promotion
 from orderkit.pricing._request import PricingRequest
@@ -60,7 +60,7 @@ class Pricer:
     price_book: PriceBook = attrs.field(factory=lambda: PriceBook(()))
     promotions: tuple[Promotion, ...] = attrs.field(default=(), converter=_ranked)
     tax_policy: TaxPolicy = NO_TAX
-    rounding: Rounding = DEFAULT_ROUNDING
+    rounding: Rounding = attrs.field(default=DEFAULT_ROUNDING, converter=parse_rounding)
 
     def __attrs_post_init__(self) -> None:
         codes = [p.code for p in self.promotions]
@@ -79,7 +79,7 @@ class Pricer:
             ValidationError: The shipping rule cannot charge this order.
         """
         currency = request.currency
-        mode = Rounding(self.rounding).value
+        mode = self.rounding.value
         quantum = currency.quantum
 
         unit_prices = self._unit_prices(request)

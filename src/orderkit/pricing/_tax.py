@@ -16,7 +16,7 @@ import attrs
 
 from orderkit.errors import ValidationError
 from orderkit.money import DEFAULT_ROUNDING, Rounding
-from orderkit.pricing._common import str_tuple, validate_rate_percent
+from orderkit.pricing._common import parse_rounding, str_tuple, validate_rate_percent
 from orderkit.pricing._request import Jurisdiction
 
 __all__ = ["TaxPolicy", "TaxRate", "TaxRounding"]
@@ -52,6 +52,16 @@ class TaxRate:
         return self.category == category and destination.within(self.jurisdiction)
 
 
+def _tax_rounding(value: TaxRounding | str) -> TaxRounding:
+    try:
+        return TaxRounding(value)
+    except ValueError:
+        raise ValidationError(
+            f"unknown tax rounding level {value!r}; use 'per_line' or 'per_total'",
+            path="rounding_level",
+        ) from None
+
+
 def _rates(values: Iterable[TaxRate]) -> tuple[TaxRate, ...]:
     return tuple(values)
 
@@ -74,8 +84,8 @@ class TaxPolicy:
 
     rates: tuple[TaxRate, ...] = attrs.field(converter=_rates)
     prices_include_tax: bool
-    rounding: Rounding = DEFAULT_ROUNDING
-    rounding_level: TaxRounding = TaxRounding.PER_LINE
+    rounding: Rounding = attrs.field(default=DEFAULT_ROUNDING, converter=parse_rounding)
+    rounding_level: TaxRounding = attrs.field(default=TaxRounding.PER_LINE, converter=_tax_rounding)
     exempt_categories: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     shipping_category: str = "shipping"
     default_jurisdiction: Jurisdiction | None = None
@@ -84,11 +94,6 @@ class TaxPolicy:
         names = [rate.name for rate in self.rates]
         if len(set(names)) != len(names):
             raise ValidationError(f"duplicate tax rate names in {sorted(names)}", path="rates")
-        try:
-            Rounding(self.rounding)
-            TaxRounding(self.rounding_level)
-        except ValueError as exc:
-            raise ValidationError(str(exc), path="rounding") from None
 
     def is_exempt(self, category: str) -> bool:
         """Whether ``category`` carries no tax."""
