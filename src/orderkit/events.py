@@ -32,12 +32,18 @@ class DomainEvent:
 
 
 def event_types() -> dict[str, type[DomainEvent]]:
-    """Every concrete event class defined so far, by class name."""
+    """Every event class defined so far (imported), by class name.
+
+    The converter uses it to resolve the ``type`` tag of a serialised event.
+    """
     found: dict[str, type[DomainEvent]] = {}
     pending: list[type[DomainEvent]] = [DomainEvent]
     while pending:
         cls = pending.pop()
         for sub in cls.__subclasses__():
-            found[sub.__name__] = sub
-            pending.append(sub)
+            # attrs' slotted classes replace the class they decorate; the discarded
+            # original may linger among the subclasses until garbage collection.
+            if "__attrs_attrs__" in vars(sub):
+                found[sub.__name__] = sub
+                pending.append(sub)
     return found
