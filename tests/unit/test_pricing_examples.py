@@ -119,6 +119,9 @@ def test_european_tax_inclusive_line_with_ten_percent_off() -> None:
     assert priced.net == eur("45.35")
     assert priced.tax_total == eur("8.62")
     assert b.grand_total == eur("53.97")
+    # Without tax, as an invoice shows it: 59.97 - 9.58 (19/119 of it) = 50.39, less 5.04.
+    assert priced.gross_excluding_tax == eur("50.39")
+    assert priced.discount_excluding_tax == eur("5.04")
     assert [(t.name, t.base, t.amount) for t in b.taxes] == [
         ("DE VAT 19%", eur("45.35"), eur("8.62"))
     ]

@@ -70,6 +70,12 @@ def test_each_line_adds_up(case: tuple[Pricer, PricingRequest]) -> None:
             assert line.net == after
             assert line.total == line.net + line.tax_total
         assert all(d.amount.amount > 0 for d in line.discounts)
+    for item in (*b.lines, b.shipping):
+        assert item.gross_excluding_tax - item.discount_excluding_tax == item.net
+        assert not item.discount_excluding_tax.is_negative
+        if not b.prices_include_tax:
+            assert item.gross_excluding_tax == item.gross
+            assert item.discount_excluding_tax == item.discount_total
     shipping = b.shipping
     assert shipping.gross - shipping.discount_total == (
         shipping.total if b.prices_include_tax else shipping.net

@@ -83,6 +83,28 @@ class Assembly:
                 item[position] = (rate, share.amount)
         return result
 
+    def _excluding_tax(
+        self, gross: Decimal, category: str, net: Decimal
+    ) -> tuple[Decimal, Decimal]:
+        """Gross and discount without tax, so that ``gross - discount == net`` exactly.
+
+        With tax-exclusive prices these are the gross and the discounts. With
+        tax-inclusive prices the gross loses the tax it contains (same rates,
+        mode and per-line rounding) and the discount is what remains to reach
+        ``net``; an invoice, which shows amounts without tax, uses them.
+        """
+        if not self.policy.prices_include_tax:
+            return gross, gross - net
+        rates = self._rates_for(category)
+        divisor = HUNDRED + sum((r.percent for r in rates), ZERO)
+        quantum = self.currency.quantum
+        mode = self.policy.rounding.value
+        tax = sum(
+            ((gross * r.percent / divisor).quantize(quantum, rounding=mode) for r in rates), ZERO
+        )
+        gross_ex = max(gross - tax, net)
+        return gross_ex, gross_ex - net
+
     def build(
         self,
         *,
@@ -122,13 +144,17 @@ class Assembly:
                 (
                     net,
                     total,
-                    tuple(TaxAmount(r.name, r.percent, net_money, Money(t, cur)) for r, t in item),
+                    tuple(
+                        TaxAmount(r.name, r.category, r.percent, net_money, Money(t, cur))
+                        for r, t in item
+                    ),
                 )
             )
 
         lines: list[LineBreakdown] = []
         for i, line in enumerate(request.lines):
             net, total, line_taxes = built[i]
+            gross_ex, discount_ex = self._excluding_tax(gross[i], line.tax_category, net)
             lines.append(
                 LineBreakdown(
                     line_id=line.line_id,
@@ -138,6 +164,8 @@ class Assembly:
                     gross=Money(gross[i], cur),
                     discounts=_discounts(line_discounts[i], cur),
                     net=Money(net, cur),
+                    gross_excluding_tax=Money(gross_ex, cur),
+                    discount_excluding_tax=Money(discount_ex, cur),
                     taxes=line_taxes,
                     total=Money(total, cur),
                 )
@@ -146,16 +174,21 @@ class Assembly:
             ship_net, ship_total, ship_taxes = built[-1]
         else:
             ship_net, ship_total, ship_taxes = ZERO, ZERO, ()
+        ship_gross_ex, ship_discount_ex = self._excluding_tax(
+            shipping_gross, self.policy.shipping_category, ship_net
+        )
         shipping = ShippingBreakdown(
             gross=Money(shipping_gross, cur),
             discounts=_discounts(shipping_discounts, cur),
             net=Money(ship_net, cur),
+            gross_excluding_tax=Money(ship_gross_ex, cur),
+            discount_excluding_tax=Money(ship_discount_ex, cur),
             taxes=ship_taxes,
             total=Money(ship_total, cur),
         )
         order = {rate: k for k, rate in enumerate(self.policy.rates)}
         tax_totals = tuple(
-            TaxAmount(rate.name, rate.percent, Money(base, cur), Money(tax, cur))
+            TaxAmount(rate.name, rate.category, rate.percent, Money(base, cur), Money(tax, cur))
             for rate, (base, tax) in sorted(totals.items(), key=lambda kv: order[kv[0]])
         )
         discount_total = sum((d[3] for ds in line_discounts for d in ds), ZERO) + sum(

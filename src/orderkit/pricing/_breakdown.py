@@ -59,9 +59,10 @@ class AppliedDiscount:
 
 @attrs.frozen
 class TaxAmount:
-    """Tax of one rate: its name, percent, the taxable base and the tax."""
+    """Tax of one rate: its name, tax category, percent, the taxable base and the tax."""
 
     name: str
+    category: str
     percent: Decimal
     base: Money
     amount: Money
@@ -76,6 +77,10 @@ class LineBreakdown:
     tax. When prices exclude tax: ``net = gross - discounts`` and
     ``total = net + taxes``. When they include it: ``total = gross -
     discounts`` and ``net = total - taxes``.
+
+    ``gross_excluding_tax - discount_excluding_tax == net`` always: the
+    figures an invoice (which shows amounts without tax) prints. With
+    tax-exclusive prices they are ``gross`` and the discount total.
     """
 
     line_id: LineId
@@ -87,6 +92,8 @@ class LineBreakdown:
     net: Money
     taxes: tuple[TaxAmount, ...]
     total: Money
+    gross_excluding_tax: Money
+    discount_excluding_tax: Money
 
     @property
     def discount_total(self) -> Money:
@@ -119,13 +126,18 @@ class OrderDiscount:
 
 @attrs.frozen
 class ShippingBreakdown:
-    """The shipping charge: gross by the rule, discounts, net, tax and total."""
+    """The shipping charge: gross by the rule, discounts, net, tax and total.
+
+    The fields mean what they mean on :class:`LineBreakdown`.
+    """
 
     gross: Money
     discounts: tuple[AppliedDiscount, ...]
     net: Money
     taxes: tuple[TaxAmount, ...]
     total: Money
+    gross_excluding_tax: Money
+    discount_excluding_tax: Money
 
     @property
     def discount_total(self) -> Money:
