@@ -1,0 +1,105 @@
+"""Commands that create an order and move it through its lifecycle: place, confirm, cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from orderkit.errors import ValidationError
+from orderkit.ids import OrderId
+from orderkit.money import Currency
+from orderkit.orders import Address, CustomerRef, Order
+from orderkit.ports import UnitOfWork
+from orderkit.service._context import Context
+from orderkit.service._pricing import order_lines, pricing_request
+from orderkit.service._stock import allocate_order, load_stocks, release_order, reserve_order
+from orderkit.service._values import LineRequest, OrderOutcome, PlacedOrder, StockOnPlace
+
+__all__ = ["cancel", "confirm", "place"]
+
+
+def place(
+    ctx: Context,
+    uow: UnitOfWork,
+    at: dt.datetime,
+    *,
+    order_id: OrderId,
+    customer: CustomerRef,
+    currency: Currency,
+    lines: Sequence[LineRequest],
+    shipping_address: Address | None,
+    billing_address: Address | None,
+    coupon_codes: Sequence[str],
+    notes: str,
+) -> PlacedOrder:
+    """Price, create and store the order; reserve or allocate its stock as configured."""
+    if not lines:
+        raise ValidationError("an order needs at least one line", path="lines")
+    for index, line in enumerate(lines):
+        if not isinstance(line, LineRequest):
+            raise ValidationError(f"expected a LineRequest, got {line!r}", path=f"lines[{index}]")
+    request = pricing_request(
+        currency=currency,
+        at=at,
+        lines=lines,
+        customer=customer,
+        shipping_address=shipping_address,
+        coupon_codes=coupon_codes,
+        shipping=ctx.shipping,
+    )
+    breakdown = ctx.pricer.price(request)
+    order = Order.place(
+        id=order_id,
+        customer=customer,
+        currency=currency,
+        lines=order_lines(lines, breakdown),
+        at=at,
+        total=breakdown.grand_total,
+        billing_address=billing_address,
+        shipping_address=shipping_address,
+        notes=notes,
+        lifecycle=ctx.lifecycle,
+    )
+    allocated = 0
+    backordered = 0
+    if ctx.stock_on_place is not StockOnPlace.NONE:
+        stocks = load_stocks(uow, (line.sku for line in order.lines))
+        if ctx.stock_on_place is StockOnPlace.RESERVE:
+            reserve_order(order, stocks, at=at, expires_at=at + ctx.reservation_ttl)
+        else:
+            if order.status.value not in ctx.lifecycle.fulfillable:
+                order.confirm(at=at, lifecycle=ctx.lifecycle)
+            allocated, backordered = allocate_order(
+                order,
+                stocks,
+                allocator=ctx.allocator,
+                locations=ctx.locations,
+                at=at,
+                lifecycle=ctx.lifecycle,
+            )
+        uow.orders.add(order)
+        stocks.save(uow)
+    else:
+        uow.orders.add(order)
+    return PlacedOrder(order.id, order.status.value, order.total, allocated, backordered)
+
+
+def confirm(ctx: Context, uow: UnitOfWork, at: dt.datetime, order_id: OrderId) -> OrderOutcome:
+    """Accept the order for fulfilment."""
+    order = uow.orders.get(order_id)
+    order.confirm(at=at, lifecycle=ctx.lifecycle)
+    uow.orders.save(order)
+    return OrderOutcome(order.id, order.status.value)
+
+
+def cancel(
+    ctx: Context, uow: UnitOfWork, at: dt.datetime, order_id: OrderId, reason: str | None
+) -> OrderOutcome:
+    """Cancel the order and give its stock back (allocations, backorders, reservations)."""
+    order = uow.orders.get(order_id)
+    order.cancel(at=at, reason=reason, lifecycle=ctx.lifecycle)
+    stocks = load_stocks(uow, (line.sku for line in order.lines))
+    release_order(order, stocks)
+    uow.orders.save(order)
+    stocks.save(uow)
+    return OrderOutcome(order.id, order.status.value)

@@ -1,0 +1,222 @@
+"""What the service takes in (requests, configuration) and gives back (small frozen results).
+
+Results are plain frozen values (ids, statuses, totals): they are what an
+idempotency key stores, so they go through the converter as JSON and a replay
+returns an equal value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from orderkit.errors import InvalidQuantity, ValidationError
+from orderkit.ids import OrderId, ShipmentId, Sku
+from orderkit.invoicing import (
+    DEFAULT_NUMBER_FORMAT,
+    InvoicingPolicy,
+    NumberFormat,
+    Party,
+    PaymentTerms,
+)
+from orderkit.money import Money
+
+__all__ = [
+    "AllocationOutcome",
+    "InvoiceOutcome",
+    "InvoicingConfig",
+    "LineRequest",
+    "OrderOutcome",
+    "PlacedOrder",
+    "ShipOutcome",
+    "StockOnPlace",
+    "TrackingOutcome",
+]
+
+
+class StockOnPlace(enum.StrEnum):
+    """What ``place`` does with stock.
+
+    .. versionadded:: 0.1
+    """
+
+    #: Nothing: stock is allocated later by ``allocate``.
+    NONE = "none"
+    #: Hold the units with a reservation named after the order, converted by ``allocate``.
+    RESERVE = "reserve"
+    #: Allocate at once (the order is confirmed first when its state does not allow
+    #: allocation, like a shop that confirms every new order automatically).
+    ALLOCATE = "allocate"
+
+
+def _check_sku(_: object, __: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"sku must be a non-empty string, got {value!r}", path="sku")
+
+
+def _check_quantity(_: object, __: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidQuantity(
+            f"quantity must be a whole number > 0, got {value!r}", path="quantity"
+        )
+
+
+def _check_price(_: object, __: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Money):
+        raise ValidationError(f"unit_price must be Money or None, got {value!r}", path="unit_price")
+
+
+def _categories(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+@attrs.frozen
+class LineRequest:
+    """One line a customer asks for.
+
+    Attributes:
+        sku: what is ordered.
+        quantity: how many units (> 0).
+        unit_price: a price fixed by the caller (a quote); ``None`` takes it
+            from the price book.
+        tax_category: the tax category pricing and invoicing use.
+        categories: catalogue categories promotions match on.
+        description: the text printed on invoices (the sku when empty).
+
+    .. versionadded:: 0.1
+    """
+
+    sku: Sku = attrs.field(validator=_check_sku)
+    quantity: int = attrs.field(validator=_check_quantity)
+    unit_price: Money | None = attrs.field(default=None, validator=_check_price)
+    tax_category: str = "standard"
+    categories: tuple[str, ...] = attrs.field(default=(), converter=_categories)
+    description: str = ""
+
+
+def _net_30() -> PaymentTerms:
+    return PaymentTerms.net(30)
+
+
+@attrs.frozen
+class InvoicingConfig:
+    """How ``invoice`` numbers, dates and bills.
+
+    Attributes:
+        seller: the party on every invoice.
+        series: the number series (a gapless sequence per series and year).
+        number_format: how a sequence number becomes the document number.
+        policy: invoice the whole order once confirmed, or what has shipped.
+        payment_terms: the terms printed on invoices and their due dates.
+
+    .. versionadded:: 0.1
+    """
+
+    seller: Party
+    series: str = "INV"
+    number_format: NumberFormat = DEFAULT_NUMBER_FORMAT
+    policy: InvoicingPolicy = InvoicingPolicy.ON_CONFIRMATION
+    payment_terms: PaymentTerms = attrs.field(factory=_net_30)
+
+
+@attrs.frozen
+class PlacedOrder:
+    """What ``place`` returns.
+
+    .. versionadded:: 0.1
+    """
+
+    order_id: OrderId
+    status: str
+    total: Money
+    allocated: int = 0
+    backordered: int = 0
+
+
+@attrs.frozen
+class OrderOutcome:
+    """What ``confirm``, ``cancel`` and other state changes return.
+
+    .. versionadded:: 0.1
+    """
+
+    order_id: OrderId
+    status: str
+
+
+@attrs.frozen
+class AllocationOutcome:
+    """What ``allocate`` returns: units allocated now and units still waiting for stock.
+
+    .. versionadded:: 0.1
+    """
+
+    order_id: OrderId
+    status: str
+    allocated: int
+    backordered: int
+
+
+@attrs.frozen
+class ShipOutcome:
+    """What ``ship`` returns: the shipments dispatched and the units they carry.
+
+    .. versionadded:: 0.1
+    """
+
+    order_id: OrderId
+    status: str
+    shipment_ids: tuple[ShipmentId, ...]
+    tracking_numbers: tuple[str, ...]
+    units: int
+
+
+@attrs.frozen
+class TrackingOutcome:
+    """What ``record_tracking`` and ``deliver`` return.
+
+    ``recorded`` is False when the scan was known already (nothing changed).
+
+    .. versionadded:: 0.1
+    """
+
+    shipment_id: ShipmentId
+    order_id: OrderId
+    shipment_status: str
+    order_status: str
+    recorded: bool
+
+
+@attrs.frozen
+class InvoiceOutcome:
+    """What ``invoice`` returns: the document number and its totals.
+
+    .. versionadded:: 0.1
+    """
+
+    order_id: OrderId
+    number: str
+    issued_on: dt.date
+    due_on: dt.date
+    net: Money
+    tax: Money
+    gross: Money
+
+
+#: Makes a new id (orders, shipments); injected so tests and hosts choose the scheme.
+IdGenerator = Callable[[], str]
+
+#: Weight of one unit of a sku (kilograms), for parcels and carrier rates.
+UnitWeight = Callable[[Sku], Decimal]
+
+
+def default_unit_weight(sku: Sku) -> Decimal:
+    """Half a kilogram per unit when the host gives no catalogue weights."""
+    return Decimal("0.5")
