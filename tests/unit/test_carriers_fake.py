@@ -6,7 +6,13 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
-from orderkit.errors import CarrierError, DuplicateRequest, NotFound, ValidationError
+from orderkit.errors import (
+    CarrierError,
+    DuplicateRequest,
+    InvalidTransition,
+    NotFound,
+    ValidationError,
+)
 from orderkit.fulfillment import (
     Label,
     Parcel,
@@ -15,11 +21,13 @@ from orderkit.fulfillment import (
     Shipment,
     ShipmentItem,
     ShippingAddress,
+    buy_label,
     call_with_retries,
     rate_request,
 )
 from orderkit.ids import LineId, LocationId, OrderId, ShipmentId, Sku
 from orderkit.money import Money
+from orderkit.serialization import converter
 from orderkit.testing.carriers import CarrierCall, FakeCarrier
 
 
@@ -222,3 +230,35 @@ class LabelDeskMachine(RuleBasedStateMachine):
 
 
 TestLabelDesk = LabelDeskMachine.TestCase
+
+
+def test_buy_label_retries_and_attaches_exactly_one_label() -> None:
+    carrier = FakeCarrier()
+    carrier.fail_next("create_label", times=2)
+    shipment = _shipment()
+    sleeps: list[float] = []
+    label = buy_label(shipment, carrier, policy=RetryPolicy(attempts=3), sleep=sleeps.append)
+    assert carrier.labels == (label,)
+    assert shipment.label == label
+    assert len(sleeps) == 2
+    assert buy_label(shipment, carrier, policy=RetryPolicy(), sleep=sleeps.append) == label
+    assert len(carrier.calls_to("create_label")) == 3
+
+
+def test_buy_label_refused_leaves_the_shipment_unchanged() -> None:
+    carrier = FakeCarrier()
+    carrier.fail_next("create_label", retryable=False)
+    shipment = _shipment()
+    before = (converter.unstructure(shipment), shipment.pending_events)
+    with pytest.raises(CarrierError):
+        buy_label(shipment, carrier, policy=RetryPolicy(), sleep=lambda _: None)
+    assert (converter.unstructure(shipment), shipment.pending_events) == before
+
+
+def test_buy_label_for_a_cancelled_shipment_never_calls_the_carrier() -> None:
+    carrier = FakeCarrier()
+    shipment = _shipment()
+    shipment.cancel()
+    with pytest.raises(InvalidTransition, match="buy_label"):
+        buy_label(shipment, carrier, policy=RetryPolicy(), sleep=lambda _: None)
+    assert carrier.calls == []

@@ -140,3 +140,9 @@ def test_planning_is_deterministic(requests: list[ShipmentItemRequest], limit: D
     assert plan_shipments(requests, max_parcel_weight=limit) == plan_shipments(
         list(requests), max_parcel_weight=limit
     )
+
+
+def test_one_line_with_two_skus_is_refused() -> None:
+    other = ShipmentItemRequest(LocationId("WH2"), LineId("L1"), Sku("OTHER"), 1, "1")
+    with pytest.raises(ValidationError, match="OTHER"):
+        plan_shipments([_req("WH1", "L1", 1), other])

@@ -433,3 +433,47 @@ class ShipmentMachine(RuleBasedStateMachine):
 
 
 TestShipmentMachine = ShipmentMachine.TestCase
+
+
+def test_refusals_name_the_action() -> None:
+    with pytest.raises(InvalidTransition) as caught:
+        _shipment().dispatch(T0)
+    assert caught.value.event == "dispatch"
+    assert "cannot 'dispatch' from state 'pending'" in str(caught.value)
+
+
+def test_scan_batch_is_applied_oldest_first() -> None:
+    shipment = _dispatched()
+    batch = [_scan(30, S.DELIVERED), _scan(5, S.IN_TRANSIT), _scan(20, S.OUT_FOR_DELIVERY)]
+    assert shipment.record_scans(batch) == 3
+    assert shipment.record_scans(batch) == 0
+    assert shipment.status is S.DELIVERED
+    assert [type(e) for e in shipment.pull_events()][-1] is ShipmentDelivered
+
+
+def test_scan_batch_with_an_illegal_move_changes_nothing() -> None:
+    shipment = _dispatched()
+    shipment.record_tracking(_scan(10, S.DELIVERED))
+    before = _snapshot(shipment)
+    with pytest.raises(InvalidTransition):
+        shipment.record_scans([_scan(5, S.IN_TRANSIT), _scan(40, S.EXCEPTION)])
+    assert _snapshot(shipment) == before
+    with pytest.raises(ValidationError, match="events"):
+        shipment.record_scans(["scan"])  # type: ignore[list-item]
+
+
+@given(st.lists(tracking_events(after=T0), max_size=8))
+def test_batch_equals_one_by_one_in_time_order_when_legal(scans: list[TrackingEvent]) -> None:
+    batched, single = _dispatched(), _dispatched()
+    try:
+        for scan in sorted(scans, key=lambda e: e.sort_key):
+            single.record_tracking(scan)
+    except InvalidTransition:
+        before = _snapshot(batched)
+        with pytest.raises(InvalidTransition):
+            batched.record_scans(scans)
+        assert _snapshot(batched) == before
+        return
+    batched.record_scans(scans)
+    assert batched.tracking == single.tracking
+    assert batched.status is single.status

@@ -15,7 +15,13 @@ order and its allocation onto the small input types here.
 """
 
 from orderkit.fulfillment._calendar import MONDAY_TO_FRIDAY, BusinessCalendar, estimate_delivery
-from orderkit.fulfillment._carrier import CarrierPort, InMemoryCarrier, choose_rate, rate_request
+from orderkit.fulfillment._carrier import (
+    CarrierPort,
+    InMemoryCarrier,
+    buy_label,
+    choose_rate,
+    rate_request,
+)
 from orderkit.fulfillment._events import (
     SHIPMENT_EVENT_TYPES,
     ShipmentCancelled,
@@ -98,6 +104,7 @@ __all__ = [
     "WeightBracket",
     "ZoneRate",
     "ZoneRule",
+    "buy_label",
     "call_with_retries",
     "choose_rate",
     "estimate_delivery",

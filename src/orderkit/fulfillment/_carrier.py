@@ -12,14 +12,23 @@ from __future__ import annotations
 
 import abc
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from orderkit.errors import CarrierError, DuplicateRequest, NotFound, ValidationError
+from orderkit.fulfillment._lifecycle import SHIPMENT_TRANSITIONS
+from orderkit.fulfillment._retry import RetryPolicy, call_with_retries
 from orderkit.fulfillment._shipment import Shipment
-from orderkit.fulfillment._values import Label, Rate, RateRequest, TrackingEvent, check_text
+from orderkit.fulfillment._values import (
+    Label,
+    Rate,
+    RateRequest,
+    ShipmentStatus,
+    TrackingEvent,
+    check_text,
+)
 from orderkit.ids import ShipmentId
 
-__all__ = ["CarrierPort", "InMemoryCarrier", "choose_rate", "rate_request"]
+__all__ = ["CarrierPort", "InMemoryCarrier", "buy_label", "choose_rate", "rate_request"]
 
 
 class CarrierPort(abc.ABC):
@@ -79,6 +88,31 @@ def choose_rate(rates: Iterable[Rate], *, max_transit_days: int | None = None) -
             retryable=False,
         )
     return min(eligible, key=lambda r: (r.price.amount, r.transit_days, r.carrier, r.service))
+
+
+def buy_label(
+    shipment: Shipment,
+    carrier: CarrierPort,
+    *,
+    policy: RetryPolicy,
+    sleep: Callable[[float], object],
+) -> Label:
+    """Buy a label for a pending shipment and attach it, retrying retryable failures.
+
+    The shipment id is the idempotency key on every try, so a retry after a
+    time-out returns the label the carrier already made. A shipment that
+    already has its label gets it back without a carrier call. When the
+    carrier refuses (or the tries run out) the :class:`CarrierError`
+    propagates and the shipment is unchanged.
+    """
+    if shipment.status is ShipmentStatus.LABEL_CREATED and shipment.label is not None:
+        return shipment.label
+    SHIPMENT_TRANSITIONS.check(shipment.status, ShipmentStatus.LABEL_CREATED, action="buy_label")
+    label = call_with_retries(
+        lambda: carrier.create_label(shipment, idempotency_key=str(shipment.id)), policy, sleep
+    )
+    shipment.attach_label(label)
+    return label
 
 
 class InMemoryCarrier(CarrierPort):

@@ -69,14 +69,24 @@ class ShipmentTransitions:
         """Whether ``state`` may move to ``target``."""
         return target in self.table[state]
 
-    def check(self, state: ShipmentStatus, target: ShipmentStatus, *, reason: str = "") -> None:
-        """Raise :class:`InvalidTransition` unless ``state`` may move to ``target``."""
+    def check(
+        self,
+        state: ShipmentStatus,
+        target: ShipmentStatus,
+        *,
+        action: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """Raise :class:`InvalidTransition` unless ``state`` may move to ``target``.
+
+        The error names ``action`` (the method called) or, by default, the target.
+        """
         if not self.allows(state, target):
             raise InvalidTransition(
                 state.value,
-                target.value,
+                action or target.value,
                 [s.value for s in self.table[state]],
-                reason or None,
+                reason,
             )
 
     def is_final(self, state: ShipmentStatus) -> bool:

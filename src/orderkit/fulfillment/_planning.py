@@ -92,9 +92,16 @@ def plan_shipments(
                 path="max_parcel_weight",
             )
     grouped: dict[LocationId, dict[tuple[LineId, Sku], list[ShipmentItemRequest]]] = {}
+    sku_of: dict[LineId, Sku] = {}
     for request in requests:
         if not isinstance(request, ShipmentItemRequest):
             raise ValidationError(f"{request!r} is not a ShipmentItemRequest", path="requests")
+        known = sku_of.setdefault(request.line_id, request.sku)
+        if known != request.sku:
+            raise ValidationError(
+                f"line {request.line_id!r} is requested with skus {known!r} and {request.sku!r}",
+                path="sku",
+            )
         key = (request.line_id, request.sku)
         grouped.setdefault(request.location, {}).setdefault(key, []).append(request)
     plans: list[ShipmentPlan] = []

@@ -291,7 +291,7 @@ class Shipment:
         """
         if self._status is S.LABEL_CREATED and label == self._label:
             return
-        SHIPMENT_TRANSITIONS.check(self._status, S.LABEL_CREATED, reason="attach_label")
+        SHIPMENT_TRANSITIONS.check(self._status, S.LABEL_CREATED, action="attach_label")
         if label.shipment_id != self._id:
             raise ValidationError(
                 f"label {label.reference!r} is for shipment {label.shipment_id!r}, "
@@ -327,7 +327,7 @@ class Shipment:
         consume allocations without loading the shipment.
         """
         check_aware(at, "at")
-        SHIPMENT_TRANSITIONS.check(self._status, S.DISPATCHED, reason="dispatch")
+        SHIPMENT_TRANSITIONS.check(self._status, S.DISPATCHED, action="dispatch")
         if promised_delivery is not None and promised_delivery < at.date():
             raise ValidationError(
                 f"promised delivery {promised_delivery.isoformat()} is before dispatch "
@@ -358,7 +358,7 @@ class Shipment:
         Cancel the label with the carrier first (:meth:`CarrierPort.cancel`);
         the event names the label reference so a subscriber can check.
         """
-        SHIPMENT_TRANSITIONS.check(self._status, S.CANCELLED, reason="cancel")
+        SHIPMENT_TRANSITIONS.check(self._status, S.CANCELLED, action="cancel")
         self._status = S.CANCELLED
         self._record(
             ShipmentCancelled(
@@ -378,15 +378,11 @@ class Shipment:
         moves the status, and only along a legal transition. A late-arriving
         older scan joins the history without changing the status.
         """
+        if not isinstance(event, TrackingEvent):
+            raise ValidationError(f"{event!r} is not a TrackingEvent", path="event")
         if event in self._tracking:
             return False
-        if self._status in _NOT_YET_SENT:
-            raise InvalidTransition(
-                self._status.value,
-                event.status.value,
-                [s.value for s in SHIPMENT_TRANSITIONS.allowed(self._status)],
-                "tracking scans start after dispatch",
-            )
+        self._check_sent(event)
         keys = [e.sort_key for e in self._tracking]
         position = bisect.bisect(keys, event.sort_key)
         newest = position == len(keys)
@@ -394,7 +390,7 @@ class Shipment:
         target = event.status if newest else previous
         if target is not previous:
             SHIPMENT_TRANSITIONS.check(
-                previous, target, reason=f"tracking scan at {event.timestamp}"
+                previous, target, reason=f"tracking scan at {event.timestamp.isoformat()}"
             )
         self._tracking = (*self._tracking[:position], event, *self._tracking[position:])
         self._status = target
@@ -402,6 +398,36 @@ class Shipment:
         if target is not previous:
             self._record_outcome(event)
         return True
+
+    def record_scans(self, events: Iterable[TrackingEvent]) -> int:
+        """Add a batch of scans (as ``CarrierPort.track`` returns them); returns how many are new.
+
+        New scans are applied oldest first. The whole batch is checked before
+        any scan is recorded, so a batch containing an illegal move changes
+        nothing.
+        """
+        batch = list(events)
+        for index, event in enumerate(batch):
+            if not isinstance(event, TrackingEvent):
+                raise ValidationError(f"{event!r} is not a TrackingEvent", path=f"events[{index}]")
+        fresh = sorted({e for e in batch if e not in self._tracking}, key=lambda e: e.sort_key)
+        if not fresh:
+            return 0
+        self._check_sent(fresh[0])
+        status = self._status
+        newest = self._tracking[-1].sort_key if self._tracking else None
+        for event in fresh:
+            if newest is not None and event.sort_key < newest:
+                continue
+            newest = event.sort_key
+            if event.status is not status:
+                SHIPMENT_TRANSITIONS.check(
+                    status, event.status, reason=f"tracking scan at {event.timestamp.isoformat()}"
+                )
+                status = event.status
+        for event in fresh:
+            self.record_tracking(event)
+        return len(fresh)
 
     def mark_delivered(
         self, at: dt.datetime, *, location: str = "", description: str = "delivered"
@@ -434,6 +460,15 @@ class Shipment:
                 ShipmentReturnedToSender(
                     *common, self._location, self._items, event.timestamp, event.description
                 )
+            )
+
+    def _check_sent(self, event: TrackingEvent) -> None:
+        if self._status in _NOT_YET_SENT:
+            raise InvalidTransition(
+                self._status.value,
+                event.status.value,
+                [s.value for s in SHIPMENT_TRANSITIONS.allowed(self._status)],
+                "tracking scans start after dispatch",
             )
 
     def _refuse(self, action: str, reason: str) -> InvalidTransition:
