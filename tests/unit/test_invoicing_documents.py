@@ -265,3 +265,58 @@ def test_renderings_show_number_and_total_for_any_invoice(invoice: Invoice) -> N
     assert invoice.currency.code in text
     page = render_html(invoice)
     assert page.count("<tr>") == 1 + len(invoice.lines) + 1 + len(invoice.tax_breakdown) + 5
+
+
+@pytest.mark.parametrize(
+    "type_",
+    [
+        CreditNote,
+        CreditNoteIssued,
+        Invoice,
+        InvoiceableLine,
+        InvoiceIssued,
+        InvoicingLedger,
+        NumberFormat,
+        Party,
+        PaymentTerms,
+        PostalAddress,
+    ],
+)
+def test_every_invoicing_type_has_a_strategy_and_round_trips(type_: type) -> None:
+    @given(st.from_type(type_))
+    def round_trip(value: object) -> None:
+        assert isinstance(value, type_)
+        assert converter.structure(converter.unstructure(value, type_), type_) == value
+
+    round_trip()
+
+
+def test_supply_date_defaults_to_the_issue_date() -> None:
+    ledger, _ = sample_invoice()
+    fresh = InvoicingLedger.open(ledger.order_id, ledger.lines)
+    invoice = draft_invoice(
+        fresh,
+        policy=InvoicingPolicy.ON_CONFIRMATION,
+        seller=SELLER,
+        buyer=BUYER,
+        payment_terms=PaymentTerms.end_of_month(15),
+    ).issue(1, series="INV", issued_on=dt.date(2026, 2, 20))
+    assert invoice.supplied_on == dt.date(2026, 2, 20)
+    assert invoice.due_on == dt.date(2026, 3, 15)
+
+
+def test_a_fully_cancelled_line_orders_nothing_and_carries_no_amount() -> None:
+    zero_tax = (LineTax(TaxCategory.STANDARD, Decimal("19"), eur("0")),)
+    empty = InvoiceableLine(
+        LineId("x"), Sku("X"), "Gone", 0, eur("5"), eur("0"), eur("0"), eur("0"), zero_tax
+    )
+    ledger = InvoicingLedger.open(OrderId("o"), [empty])
+    assert ledger.fully_invoiced
+    with pytest.raises(ValidationError, match="orders nothing but has amounts"):
+        InvoiceableLine(
+            LineId("x"), Sku("X"), "Gone", 0, eur("5"), eur("5"), eur("0"), eur("5"), zero_tax
+        )
+    with pytest.raises(ValidationError, match="needs a description"):
+        InvoiceableLine(
+            LineId("x"), Sku("X"), " ", 1, eur("5"), eur("5"), eur("0"), eur("5"), zero_tax
+        )

@@ -137,8 +137,8 @@ class InvoiceDraft:
     seller: Party
     buyer: Party
     lines: tuple[DocumentLine, ...]
-    supplied_on: dt.date
     payment_terms: PaymentTerms
+    supplied_on: dt.date | None = None
     buyer_reference: str | None = None
     note: str | None = None
 
@@ -174,7 +174,7 @@ class InvoiceDraft:
             series=series,
             order_id=self.order_id,
             issued_on=issued_on,
-            supplied_on=self.supplied_on,
+            supplied_on=issued_on if self.supplied_on is None else self.supplied_on,
             due_on=self.payment_terms.due_date(issued_on),
             currency=self.currency,
             seller=self.seller,
@@ -195,7 +195,7 @@ def draft_invoice(
     seller: Party,
     buyer: Party,
     payment_terms: PaymentTerms,
-    supplied_on: dt.date,
+    supplied_on: dt.date | None = None,
     shipped: Mapping[LineId, int] | None = None,
     buyer_reference: str | None = None,
     note: str | None = None,
@@ -205,6 +205,7 @@ def draft_invoice(
     Each line bills what :func:`invoiceable_quantities` allows; its amounts are
     its share of the line's priced amounts, and the invoice that completes a
     line takes exactly what is left, so all invoices of an order add up to it.
+    ``supplied_on`` (the delivery date, BT-72) defaults to the issue date.
 
     Raises:
         InvalidQuantity: nothing is left to invoice (nothing is invoiced twice),
@@ -229,8 +230,8 @@ def draft_invoice(
         seller,
         buyer,
         lines,
-        supplied_on,
         payment_terms,
+        supplied_on,
         buyer_reference,
         note,
     )

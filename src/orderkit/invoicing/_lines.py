@@ -99,6 +99,10 @@ class InvoiceableLine:
                 f"line {self.line_id!r} has no tax entry; give one (e.g. category O, 0%)",
                 path="taxes",
             )
+        if not self.description.strip():
+            raise ValidationError(
+                f"line {self.line_id!r} needs a description (the item name)", path="description"
+            )
         _check_amounts(
             currency=self.unit_price.currency,
             gross=self.gross,
@@ -107,6 +111,11 @@ class InvoiceableLine:
             taxes=self.taxes,
             unit_price=self.unit_price,
         )
+        if self.quantity == 0 and not (self.gross.is_zero and self.tax.is_zero):
+            raise ValidationError(
+                f"line {self.line_id!r} orders nothing but has amounts {self.gross} + {self.tax}",
+                path="gross",
+            )
 
     @property
     def currency(self) -> Currency:

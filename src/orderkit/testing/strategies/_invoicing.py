@@ -45,8 +45,13 @@ __all__ = [
 ]
 
 _TEXT = st.text(
-    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20
-).filter(lambda s: s.strip() != "")
+    st.characters(min_codepoint=32, max_codepoint=0x24F, exclude_categories=("Cs", "Cc", "Zs")),
+    min_size=1,
+    max_size=12,
+)
+_SKUS = st.integers(1, 999_999).map(lambda n: Sku(f"SKU-{n}"))
+_ORDER_IDS = st.integers(1, 2**32).map(lambda n: OrderId(f"ord-{n:08x}"))
+_TAX_IDS = st.none() | st.integers(10**8, 10**9 - 1).map(lambda n: f"DE{n}")
 _RATES = [Decimal("19"), Decimal("7"), Decimal("20"), Decimal("5.5"), Decimal("8.875")]
 _ZERO_CATEGORIES = [
     TaxCategory.ZERO_RATED,
@@ -63,7 +68,7 @@ def postal_addresses() -> st.SearchStrategy[PostalAddress]:
         street_lines=st.lists(_TEXT, max_size=3).map(tuple),
         city=_TEXT,
         country=st.sampled_from(["DE", "FR", "NL", "US", "JP", "KW", "GB"]),
-        postal_code=st.none() | st.from_regex(r"[0-9]{4,5}", fullmatch=True),
+        postal_code=st.none() | st.integers(1000, 99999).map(str),
         region=st.none() | _TEXT,
     )
 
@@ -74,38 +79,35 @@ def parties() -> st.SearchStrategy[Party]:
         Party,
         name=_TEXT,
         address=postal_addresses(),
-        tax_id=st.none() | st.from_regex(r"[A-Z]{2}[0-9]{9}", fullmatch=True),
-        company_id=st.none() | st.from_regex(r"HRB[0-9]{5}", fullmatch=True),
+        tax_id=_TAX_IDS,
+        company_id=st.none() | st.integers(1, 99999).map(lambda n: f"HRB{n}"),
         email=st.none() | st.just("billing@example.com"),
+    )
+
+
+@st.composite
+def _payment_terms(draw: st.DrawFn) -> PaymentTerms:
+    kind = draw(st.sampled_from(["net", "eom", "dom"]))
+    discount = draw(st.booleans())
+    rates = st.sampled_from([Decimal("2"), Decimal("3"), Decimal("1.5")])
+    pct = draw(rates) if discount else None
+    if kind == "net":
+        days = draw(st.integers(0, 120))
+        ddays = draw(st.integers(0, days)) if discount else None
+        return PaymentTerms.net(days, discount_percent=pct, discount_days=ddays)
+    ddays = draw(st.integers(0, 30)) if discount else None
+    if kind == "eom":
+        return PaymentTerms.end_of_month(
+            draw(st.integers(0, 90)), discount_percent=pct, discount_days=ddays
+        )
+    return PaymentTerms.day_of_next_month(
+        draw(st.integers(1, 31)), discount_percent=pct, discount_days=ddays
     )
 
 
 def payment_terms() -> st.SearchStrategy[PaymentTerms]:
     """Every due rule, with and without an early-payment discount."""
-
-    @st.composite
-    def build(draw: st.DrawFn) -> PaymentTerms:
-        kind = draw(st.sampled_from(["net", "eom", "dom"]))
-        discount = draw(st.booleans())
-        pct = (
-            draw(st.sampled_from([Decimal("2"), Decimal("3"), Decimal("1.5")]))
-            if discount
-            else None
-        )
-        if kind == "net":
-            days = draw(st.integers(0, 120))
-            ddays = draw(st.integers(0, days)) if discount else None
-            return PaymentTerms.net(days, discount_percent=pct, discount_days=ddays)
-        ddays = draw(st.integers(0, 30)) if discount else None
-        if kind == "eom":
-            return PaymentTerms.end_of_month(
-                draw(st.integers(0, 90)), discount_percent=pct, discount_days=ddays
-            )
-        return PaymentTerms.day_of_next_month(
-            draw(st.integers(1, 31)), discount_percent=pct, discount_days=ddays
-        )
-
-    return build()
+    return _payment_terms()
 
 
 def number_formats() -> st.SearchStrategy[NumberFormat]:
@@ -119,22 +121,63 @@ def number_formats() -> st.SearchStrategy[NumberFormat]:
     )
 
 
+_PARTIES = parties()
+_TERMS = payment_terms()
+_FORMATS = number_formats()
+_TAX_CHOICES = st.lists(
+    st.sampled_from(
+        [(TaxCategory.STANDARD, rate) for rate in _RATES]
+        + [(category, Decimal(0)) for category in _ZERO_CATEGORIES]
+    ),
+    min_size=1,
+    max_size=2,
+    unique=True,
+)
+_KINDS = st.sampled_from([LineKind.GOODS, LineKind.GOODS, LineKind.CHARGE])
+_UNIT_CODES = st.sampled_from(["C62", "H87", "KGM"])
+
+
+def _tax(category: TaxCategory, percent: Decimal, net: Money) -> LineTax:
+    amount = (net * (percent / 100)).round() if percent else Money.zero(net.currency)
+    return LineTax(category, percent, amount)
+
+
+@st.composite
+def _line_tax(draw: st.DrawFn, currency: Currency, net: Money | None) -> LineTax:
+    category, percent = draw(_TAX_CHOICES)[0]
+    if net is None:
+        net = Money.from_minor_units(draw(st.integers(0, 10**8)), currency)
+    return _tax(category, percent, net)
+
+
 def line_taxes(currency: Currency, net: Money | None = None) -> st.SearchStrategy[LineTax]:
-    """One tax entry; standard-rated tax is ``net × rate`` rounded when ``net`` is given."""
+    """One tax entry: ``net × rate`` rounded (any net when ``net`` is not given)."""
+    return _line_tax(currency, net)
 
-    @st.composite
-    def build(draw: st.DrawFn) -> LineTax:
-        if draw(st.integers(0, 4)) == 0:
-            category = draw(st.sampled_from(_ZERO_CATEGORIES))
-            return LineTax(category, Decimal(0), Money.zero(currency))
-        percent = draw(st.sampled_from(_RATES))
-        if net is None:
-            amount = Money.from_minor_units(draw(st.integers(0, 10**7)), currency)
-        else:
-            amount = (net * (percent / 100)).round()
-        return LineTax(TaxCategory.STANDARD, percent, amount)
 
-    return build()
+@st.composite
+def _invoiceable_line(
+    draw: st.DrawFn, currency: Currency | None, line_id: str | None, max_quantity: int
+) -> InvoiceableLine:
+    cur = currency if currency is not None else draw(currencies())
+    quantity = draw(st.integers(1, max_quantity))
+    unit = Money.from_minor_units(draw(st.integers(0, 10**6)), cur)
+    gross = unit * quantity
+    discount = Money.from_minor_units(draw(st.integers(0, gross.minor_units)), cur)
+    net = gross - discount
+    return InvoiceableLine(
+        line_id=LineId(line_id or f"L{draw(st.integers(1, 9999))}"),
+        sku=draw(_SKUS),
+        description=draw(_TEXT),
+        quantity=quantity,
+        unit_price=unit,
+        gross=gross,
+        discount=discount,
+        net=net,
+        taxes=tuple(_tax(category, percent, net) for category, percent in draw(_TAX_CHOICES)),
+        unit_code=draw(_UNIT_CODES),
+        kind=draw(_KINDS),
+    )
 
 
 def invoiceable_lines(
@@ -144,81 +187,51 @@ def invoiceable_lines(
     max_quantity: int = 20,
 ) -> st.SearchStrategy[InvoiceableLine]:
     """Priced lines: gross = quantity × unit price, a discount up to gross, 1–2 tax rates."""
+    return _invoiceable_line(currency, line_id, max_quantity)
 
-    @st.composite
-    def build(draw: st.DrawFn) -> InvoiceableLine:
-        cur = currency if currency is not None else draw(currencies())
-        quantity = draw(st.integers(1, max_quantity))
-        unit = Money.from_minor_units(draw(st.integers(0, 10**6)), cur)
-        gross = unit * quantity
-        discount = Money.from_minor_units(draw(st.integers(0, gross.minor_units)), cur)
-        net = gross - discount
-        taxes = draw(
-            st.lists(line_taxes(cur, net), min_size=1, max_size=2, unique_by=lambda t: t.key)
-        )
-        kind = draw(st.sampled_from([LineKind.GOODS, LineKind.GOODS, LineKind.CHARGE]))
-        return InvoiceableLine(
-            line_id=LineId(line_id or draw(st.from_regex(r"L[0-9]{1,4}", fullmatch=True))),
-            sku=Sku(draw(st.from_regex(r"SKU-[A-Z0-9]{1,6}", fullmatch=True))),
-            description=draw(_TEXT),
-            quantity=quantity,
-            unit_price=unit,
-            gross=gross,
-            discount=discount,
-            net=net,
-            taxes=tuple(taxes),
-            unit_code=draw(st.sampled_from(["C62", "H87", "KGM"])),
-            kind=kind,
-        )
 
-    return build()
+@st.composite
+def _ledger(draw: st.DrawFn, currency: Currency | None, max_lines: int) -> InvoicingLedger:
+    cur = currency if currency is not None else draw(currencies())
+    count = draw(st.integers(1, max_lines))
+    lines = [draw(_invoiceable_line(cur, f"L{i + 1}", 20)) for i in range(count)]
+    return InvoicingLedger.open(draw(_ORDER_IDS), lines, cur)
 
 
 def invoicing_ledgers(
     currency: Currency | None = None, *, max_lines: int = 5
 ) -> st.SearchStrategy[InvoicingLedger]:
     """Fresh ledgers of 1..``max_lines`` lines with distinct ids, nothing recorded yet."""
-
-    @st.composite
-    def build(draw: st.DrawFn) -> InvoicingLedger:
-        cur = currency if currency is not None else draw(currencies())
-        count = draw(st.integers(1, max_lines))
-        lines = [draw(invoiceable_lines(cur, line_id=f"L{i + 1}")) for i in range(count)]
-        order = OrderId(draw(st.from_regex(r"ord-[0-9a-f]{6}", fullmatch=True)))
-        return InvoicingLedger.open(order, lines, cur)
-
-    return build()
+    return _ledger(currency, max_lines)
 
 
 _DATES = st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31))
+_SERIES = st.sampled_from(["INV", "B2B"])
 
 
-def _issued_ledger(cur: Currency | None) -> st.SearchStrategy[tuple[InvoicingLedger, Invoice]]:
-    @st.composite
-    def build(draw: st.DrawFn) -> tuple[InvoicingLedger, Invoice]:
-        ledger = draw(invoicing_ledgers(cur))
-        issued_on = draw(_DATES)
-        draft = draft_invoice(
-            ledger,
-            policy=InvoicingPolicy.ON_CONFIRMATION,
-            seller=draw(parties()),
-            buyer=draw(parties()),
-            payment_terms=draw(payment_terms()),
-            supplied_on=issued_on,
-            buyer_reference=draw(st.none() | _TEXT),
-        )
-        gross = draft.totals().gross
-        paid = Money.from_minor_units(draw(st.integers(0, gross.minor_units)), ledger.currency)
-        invoice = draft.issue(
-            draw(st.integers(1, 10**6)),
-            series=draw(st.sampled_from(["INV", "B2B"])),
-            issued_on=issued_on,
-            number_format=draw(number_formats()),
-            paid=paid,
-        )
-        return ledger.record(invoice), invoice
-
-    return build()
+@st.composite
+def _issued_ledger(draw: st.DrawFn, currency: Currency | None) -> tuple[InvoicingLedger, Invoice]:
+    ledger = draw(_ledger(currency, 5))
+    issued_on = draw(_DATES)
+    draft = draft_invoice(
+        ledger,
+        policy=InvoicingPolicy.ON_CONFIRMATION,
+        seller=draw(_PARTIES),
+        buyer=draw(_PARTIES),
+        payment_terms=draw(_TERMS),
+        supplied_on=issued_on,
+        buyer_reference=draw(st.none() | _TEXT),
+    )
+    gross = draft.totals().gross
+    paid = Money.from_minor_units(draw(st.integers(0, gross.minor_units)), ledger.currency)
+    invoice = draft.issue(
+        draw(st.integers(1, 10**6)),
+        series=draw(_SERIES),
+        issued_on=issued_on,
+        number_format=draw(_FORMATS),
+        paid=paid,
+    )
+    return ledger.record(invoice), invoice
 
 
 def invoices(currency: Currency | None = None) -> st.SearchStrategy[Invoice]:
@@ -226,24 +239,24 @@ def invoices(currency: Currency | None = None) -> st.SearchStrategy[Invoice]:
     return _issued_ledger(currency).map(lambda pair: pair[1])
 
 
+@st.composite
+def _credit_note(draw: st.DrawFn, currency: Currency | None) -> CreditNote:
+    ledger, invoice = draw(_issued_ledger(currency))
+    chosen = draw(st.lists(st.sampled_from(invoice.lines), min_size=1, unique=True))
+    quantities = {line.line_id: draw(st.integers(1, line.quantity)) for line in chosen}
+    draft = draft_credit_note(
+        ledger, invoice, reason=draw(st.sampled_from(CreditReason)), quantities=quantities
+    )
+    return draft.issue(
+        draw(st.integers(1, 10**6)),
+        series="CN",
+        issued_on=invoice.issued_on + dt.timedelta(days=draw(st.integers(0, 60))),
+    )
+
+
 def credit_notes(currency: Currency | None = None) -> st.SearchStrategy[CreditNote]:
     """Credit notes returning some units of a whole-order invoice."""
-
-    @st.composite
-    def build(draw: st.DrawFn) -> CreditNote:
-        ledger, invoice = draw(_issued_ledger(currency))
-        chosen = draw(st.lists(st.sampled_from(invoice.lines), min_size=1, unique=True))
-        quantities = {line.line_id: draw(st.integers(1, line.quantity)) for line in chosen}
-        draft = draft_credit_note(
-            ledger, invoice, reason=draw(st.sampled_from(CreditReason)), quantities=quantities
-        )
-        return draft.issue(
-            draw(st.integers(1, 10**6)),
-            series="CN",
-            issued_on=invoice.issued_on + dt.timedelta(days=draw(st.integers(0, 60))),
-        )
-
-    return build()
+    return _credit_note(currency)
 
 
 def invoice_issued_events() -> st.SearchStrategy[InvoiceIssued]:
