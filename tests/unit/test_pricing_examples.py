@@ -520,3 +520,16 @@ def test_pricer_rounding_applies_to_fractional_tier_prices_and_percentages() -> 
     )
     assert half_up.lines[0].gross == eur("0.38")  # 0.375
     assert down.lines[0].gross == eur("0.37")
+
+
+def test_free_shipping_without_a_charge_says_so() -> None:
+    promos = [
+        Promotion("SHIP1", "Free shipping", [FreeShipping()], priority=2),
+        Promotion("SHIP2", "Also free shipping", [FreeShipping()]),
+    ]
+    pricer = Pricer(promotions=promos)
+    none = pricer.price(request(line(1, eur("10"))))
+    assert none.promotions[0].reason == "applied; there is no shipping charge to waive"
+    charged = pricer.price(request(line(1, eur("10")), shipping=FlatRate(eur("3"))))
+    assert [p.amount for p in charged.promotions] == [eur("3"), eur("0")]
+    assert charged.promotions[1].reason == "applied; shipping already waived by 'SHIP1'"

@@ -106,11 +106,19 @@ class Pricer:
         outcomes, free_shipping = self._promote(request, state, line_discounts, order_discounts)
 
         shipping_gross, shipping_discounts = self._shipping(request, state, free_shipping)
-        if free_shipping and shipping_discounts:
-            # The first free-shipping promotion waives the charge; its outcome says how much.
-            first = free_shipping[0][1]
-            waived = Money(shipping_discounts[0][3], currency)
-            outcomes[first] = attrs.evolve(outcomes[first], amount=outcomes[first].amount + waived)
+        # The first free-shipping promotion waives the charge; its outcome says how much.
+        for rank, (_, index) in enumerate(free_shipping):
+            outcome = outcomes[index]
+            if rank == 0 and shipping_discounts:
+                waived = Money(shipping_discounts[0][3], currency)
+                outcomes[index] = attrs.evolve(outcome, amount=outcome.amount + waived)
+            elif outcome.amount.is_zero:
+                note = (
+                    f"shipping already waived by {free_shipping[0][0].code!r}"
+                    if rank
+                    else "there is no shipping charge to waive"
+                )
+                outcomes[index] = attrs.evolve(outcome, reason=f"applied; {note}")
         return Assembly(self.tax_policy, request).build(
             unit_prices=unit_prices,
             gross=gross,
