@@ -7,11 +7,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orderkit.errors import InvalidQuantity, ValidationError
+from orderkit.events import DomainEvent
 from orderkit.fulfillment import (
+    SHIPMENT_EVENT_TYPES,
+    BusinessCalendar,
     Dimensions,
     Label,
     Parcel,
@@ -20,6 +23,7 @@ from orderkit.fulfillment import (
     RetryPolicy,
     Shipment,
     ShipmentItem,
+    ShipmentItemRequest,
     ShipmentStatus,
     ShippingAddress,
     TrackingEvent,
@@ -27,6 +31,7 @@ from orderkit.fulfillment import (
 )
 from orderkit.ids import LineId, LocationId, OrderId, ShipmentId, Sku
 from orderkit.money import Money
+from orderkit.serialization import converter
 from orderkit.testing.strategies import retry_policies, shipments
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -154,3 +159,40 @@ def test_late_means_promised_passed_and_not_delivered(shipment: Shipment, days: 
         and shipment.status not in {ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED}
     )
     assert late is expected
+
+
+_ROUND_TRIP_TYPES: list[type] = [
+    Dimensions,
+    Label,
+    Parcel,
+    Rate,
+    RateRequest,
+    Shipment,
+    ShipmentItem,
+    ShippingAddress,
+    TrackingEvent,
+    *SHIPMENT_EVENT_TYPES,
+]
+
+
+@pytest.mark.parametrize("type_", _ROUND_TRIP_TYPES, ids=lambda t: t.__name__)
+def test_every_fulfilment_type_has_a_strategy_and_round_trips(type_: type) -> None:
+    declared: type = DomainEvent if issubclass(type_, DomainEvent) else type_
+
+    @settings(max_examples=20)
+    @given(st.from_type(type_))
+    def round_trip(value: object) -> None:
+        assert isinstance(value, type_)
+        assert converter.structure(converter.unstructure(value, declared), declared) == value
+
+    round_trip()
+
+
+@pytest.mark.parametrize("type_", [BusinessCalendar, RetryPolicy, ShipmentItemRequest])
+def test_input_types_have_strategies(type_: type) -> None:
+    @settings(max_examples=10)
+    @given(st.from_type(type_))
+    def generated(value: object) -> None:
+        assert isinstance(value, type_)
+
+    generated()
