@@ -340,3 +340,81 @@ class InvoicingMachine(RuleBasedStateMachine):
 
 TestInvoicingMachine = InvoicingMachine.TestCase
 TestInvoicingMachine.settings = settings(max_examples=30, stateful_step_count=25, deadline=None)
+
+
+def test_credit_plan_takes_units_back_from_the_newest_invoice_first() -> None:
+    ledger = InvoicingLedger.open(OrderId("o1"), [priced("a", 5, "2"), priced("b", 2, "3")])
+    invoices = []
+    for number, shipped in enumerate(({"a": 2}, {"a": 4, "b": 2}, {"a": 5, "b": 2}), start=1):
+        draft = draft_invoice(
+            ledger,
+            policy=InvoicingPolicy.ON_SHIPMENT,
+            seller=SELLER,
+            buyer=BUYER,
+            payment_terms=PaymentTerms.net(30),
+            shipped={LineId(k): v for k, v in shipped.items()},
+        )
+        invoice = draft.issue(number, series="INV", issued_on=DAY)
+        ledger = ledger.record(invoice)
+        invoices.append(invoice.number)
+    plan = ledger.credit_plan({LineId("a"): 4, LineId("b"): 1})
+    assert plan == {
+        invoices[0]: {LineId("a"): 1},
+        invoices[1]: {LineId("a"): 2, LineId("b"): 1},
+        invoices[2]: {LineId("a"): 1},
+    }
+    with pytest.raises(InvalidQuantity, match="cannot credit 6 units, 5 invoiced"):
+        ledger.credit_plan({LineId("a"): 6})
+    with pytest.raises(InvalidQuantity, match="cannot credit 0 units"):
+        ledger.credit_plan({LineId("a"): 0})
+
+
+@st.composite
+def split_invoiced(draw: st.DrawFn) -> tuple[InvoicingLedger, dict[str, Invoice]]:
+    """A ledger invoiced over several random shipments."""
+    ledger = draw(invoicing_ledgers(max_lines=3))
+    invoices: dict[str, Invoice] = {}
+    shipped = {ol.line_id: 0 for ol in ledger.lines if ol.kind is LineKind.GOODS}
+    for _ in range(draw(st.integers(1, 4))):
+        for ol in ledger.lines:
+            if ol.line_id in shipped:
+                shipped[ol.line_id] = draw(st.integers(shipped[ol.line_id], ol.quantity))
+        try:
+            draft = draft_invoice(
+                ledger,
+                policy=InvoicingPolicy.ON_SHIPMENT,
+                seller=SELLER,
+                buyer=BUYER,
+                payment_terms=PaymentTerms.net(30),
+                shipped=dict(shipped),
+            )
+        except InvalidQuantity:
+            continue
+        invoice = draft.issue(len(invoices) + 1, series="INV", issued_on=DAY)
+        ledger = ledger.record(invoice)
+        invoices[invoice.number] = invoice
+    return ledger, invoices
+
+
+@given(split_invoiced(), st.data())
+def test_returns_planned_over_invoices_can_always_be_credited(
+    case: tuple[InvoicingLedger, dict[str, Invoice]], data: st.DataObject
+) -> None:
+    ledger, invoices = case
+    number = 0
+    for _ in range(3):
+        open_lines = [ol.line_id for ol in ledger.lines if ledger.creditable_quantity(ol.line_id)]
+        if not open_lines:
+            break
+        chosen = data.draw(st.lists(st.sampled_from(open_lines), min_size=1, unique=True))
+        wanted = {i: data.draw(st.integers(1, ledger.creditable_quantity(i))) for i in chosen}
+        before = {i: ledger.creditable_quantity(i) for i in wanted}
+        plan = ledger.credit_plan(wanted)
+        assert {i: sum(q.get(i, 0) for q in plan.values()) for i in wanted} == wanted
+        for invoice_number, quantities in plan.items():
+            number += 1
+            ledger, _ = credit(ledger, invoices[invoice_number], number, quantities=quantities)
+        assert {i: ledger.creditable_quantity(i) for i in wanted} == {
+            i: before[i] - wanted[i] for i in wanted
+        }
+        assert ledger.credited_total() <= ledger.invoiced_total()

@@ -8,7 +8,7 @@ takes exactly the remainder, and credit notes never exceed what was invoiced.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import attrs
@@ -17,6 +17,7 @@ from orderkit.errors import DuplicateRequest, InvalidQuantity, NotFound, Validat
 from orderkit.ids import LineId, OrderId
 from orderkit.money import Currency, Money
 
+from ._checks import is_int
 from ._documents import CreditNote, Invoice
 from ._lines import DocumentLine, InvoiceableLine
 from ._tax import LineTax, TaxCategory
@@ -178,6 +179,41 @@ class InvoicingLedger:
     def uninvoiced_quantity(self, line_id: LineId) -> int:
         """Ordered minus invoiced units of ``line_id``."""
         return self.line(line_id).quantity - self.invoiced(line_id).quantity
+
+    def creditable_quantity(self, line_id: LineId, invoice: str | None = None) -> int:
+        """Invoiced minus credited units of ``line_id`` (on one invoice if given)."""
+        self.line(line_id)
+        return self.invoiced(line_id, invoice).quantity - self.credited(line_id, invoice).quantity
+
+    def credit_plan(self, quantities: Mapping[LineId, int]) -> dict[str, dict[LineId, int]]:
+        """Which invoices to credit for returned or cancelled units, newest invoice first.
+
+        A return names order lines, not invoices; when a line was invoiced over
+        several shipments, its units are taken back from the most recent
+        invoice first. The result maps each invoice number (oldest first) to
+        the units to credit on it: one credit note per invoice.
+
+        Raises:
+            NotFound: a line the order does not have.
+            InvalidQuantity: a quantity below 1, or more than is left to credit.
+        """
+        plan: dict[str, dict[LineId, int]] = {}
+        for line_id, quantity in quantities.items():
+            left = self.creditable_quantity(line_id)
+            if not is_int(quantity) or quantity < 1 or quantity > left:
+                raise InvalidQuantity(
+                    f"line {line_id!r}: cannot credit {quantity!r} units, {left} invoiced and "
+                    "not yet credited",
+                    path=f"quantities[{line_id}]",
+                )
+            wanted = quantity
+            for number in reversed(self.invoice_numbers):
+                take = min(wanted, self.creditable_quantity(line_id, number))
+                if take:
+                    plan.setdefault(number, {})[line_id] = take
+                    wanted -= take
+        order = {number: index for index, number in enumerate(self.invoice_numbers)}
+        return {number: plan[number] for number in sorted(plan, key=order.__getitem__)}
 
     @property
     def fully_invoiced(self) -> bool:
