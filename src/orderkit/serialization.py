@@ -118,7 +118,8 @@ def _collect(exc: BaseException, path: str, out: dict[str, str]) -> None:
             _collect(inner, path, out)
     elif isinstance(exc, ValidationError):
         for key, text in exc.errors.items():
-            out[_join(path, key)] = text
+            # A nested structure() call already reports paths from its own "$".
+            out[path + key[1:] if key.startswith("$") else _join(path, key)] = text
     elif isinstance(exc, OrderkitError):
         out[path] = str(exc)
     else:
