@@ -554,9 +554,15 @@ class SkuStock:
         after, total = self._availability(at, delta=delta, drop=drop, add=add)
         short = [loc for loc in delta if after.get(loc, 0) < 0]
         if short or total < 0:
-            where = short[0] if short else location
             now, now_total = self._availability(at, drop=drop)
-            have = now.get(where, 0) if where is not None and short else now_total
+            if short:
+                where = short[0]
+                have = now.get(where, 0)
+            else:  # the SKU as a whole is short (holds on "any location")
+                where, have = None, now_total
+            if location is not None and location != where and where is not None:
+                have = now.get(location, 0)
+                where = location
             raise InsufficientStock(self.sku, where, requested, max(have, 0))
 
     def _prepare_allocation(

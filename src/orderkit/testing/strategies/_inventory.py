@@ -106,6 +106,13 @@ def backorder_policies() -> st.SearchStrategy[BackorderPolicy]:
     return st.just(BackorderPolicy.deny()) | st.integers(1, 20).map(BackorderPolicy.allow)
 
 
+_LOCATION_LISTS = st.lists(
+    st.integers(0, 99).map(lambda n: LocationId(f"WH-{n}")), min_size=1, max_size=4, unique=True
+)
+_POLICIES = backorder_policies()
+_THRESHOLDS = st.none() | st.integers(0, 10)
+
+
 @st.composite
 def sku_stocks(
     draw: st.DrawFn,
@@ -117,33 +124,43 @@ def sku_stocks(
     """A reachable :class:`SkuStock`: receipts, batches, reservations and allocations.
 
     Built at :data:`BASE_TIME` through public methods; events are kept.
+    Draws plain numbers and builds the values itself, which keeps it fast.
     """
-    where = locations or draw(st.lists(location_ids(), min_size=1, max_size=4, unique=True))
+    where = locations or draw(_LOCATION_LISTS)
     stock = SkuStock(
         sku if sku is not None else draw(skus()),
-        backorder=draw(backorder_policies()),
-        low_stock_threshold=draw(st.none() | st.integers(0, 10)),
+        backorder=draw(_POLICIES),
+        low_stock_threshold=draw(_THRESHOLDS),
     )
+
+    def pick() -> LocationId:
+        return where[draw(st.integers(0, len(where) - 1))]
+
     for location in where:
         units = draw(st.integers(0, max_units))
         if units:
             stock.receive(location, units)
-    for batch in draw(st.lists(incoming_batches(st.sampled_from(where)), max_size=2)):
-        if batch.reference not in {b.reference for b in stock.batches}:
-            stock.expect_batch(batch)
-    for hold in draw(st.lists(reservations(st.sampled_from(where)), max_size=3)):
-        free = stock.available(at=BASE_TIME, location=hold.location)
-        quantity = min(hold.quantity, free)
-        if quantity > 0:
+    for n in range(draw(st.integers(0, 2))):
+        hours = draw(st.integers(0, 30 * 24))
+        units = draw(st.integers(1, 50))
+        stock.expect_batch(
+            IncomingBatch(f"PO-{n}", units, BASE_TIME + dt.timedelta(hours=hours), pick())
+        )
+    for n in range(draw(st.integers(0, 3))):
+        anywhere = draw(st.booleans())
+        held_at = None if anywhere else pick()
+        free = min(stock.available(at=BASE_TIME, location=held_at), stock.available(at=BASE_TIME))
+        if free > 0:
+            minutes = draw(st.integers(1, 48 * 60))
             stock.reserve(
-                hold.reference,
-                quantity,
-                expires_at=hold.expires_at,
+                f"cart-{n}",
+                draw(st.integers(1, free)),
+                expires_at=BASE_TIME + dt.timedelta(minutes=minutes),
                 at=BASE_TIME,
-                location=hold.location,
+                location=held_at,
             )
     for n in range(draw(st.integers(0, 3))):
-        location = draw(st.sampled_from(where))
+        location = pick()
         free = min(stock.available(at=BASE_TIME, location=location), stock.available(at=BASE_TIME))
         if free > 0:
             stock.allocate(f"order-{n}", {location: draw(st.integers(1, free))}, at=BASE_TIME)
