@@ -14,11 +14,14 @@ from orderkit.errors import PriceNotFound
 from orderkit.money import Money
 from orderkit.pricing import (
     FreeShipping,
+    LineBreakdown,
     PercentOffOrder,
     PriceBreakdown,
     Pricer,
     PricingRequest,
     Promotion,
+    ShippingBreakdown,
+    TaxRounding,
 )
 from orderkit.serialization import converter
 from orderkit.testing.strategies import pricers, pricing_cases, pricing_requests
@@ -70,7 +73,8 @@ def test_each_line_adds_up(case: tuple[Pricer, PricingRequest]) -> None:
             assert line.net == after
             assert line.total == line.net + line.tax_total
         assert all(d.amount.amount > 0 for d in line.discounts)
-    for item in (*b.lines, b.shipping):
+    items: list[LineBreakdown | ShippingBreakdown] = [*b.lines, b.shipping]
+    for item in items:
         assert item.gross_excluding_tax - item.discount_excluding_tax == item.net
         assert not item.discount_excluding_tax.is_negative
         if not b.prices_include_tax:
@@ -195,3 +199,27 @@ def test_price_book_lookup_prices_or_names_the_sku(data: st.DataObject) -> None:
     for line, priced in zip(request.lines, b.lines, strict=True):
         want = line.unit_price or expected(line.sku, line.quantity)
         assert priced.unit_price == want
+
+
+@given(pricing_cases())
+def test_tax_matches_a_direct_computation(case: tuple[Pricer, PricingRequest]) -> None:
+    """Tax recomputed from each taxed amount, independently of the pricer's bookkeeping."""
+    pricer, request = case
+    policy = pricer.tax_policy
+    b = pricer.price(request)
+    quantum = request.currency.quantum
+    mode = policy.rounding.value
+    items = [(line.total if b.prices_include_tax else line.net, line.taxes) for line in b.lines]
+    items.append((b.shipping.total if b.prices_include_tax else b.shipping.net, b.shipping.taxes))
+    exact_by_rate: dict[str, Decimal] = {}
+    for amount, taxes in items:
+        combined = sum((t.percent for t in taxes), Decimal(0))
+        divisor = Decimal(100) + combined if b.prices_include_tax else Decimal(100)
+        for tax in taxes:
+            exact = amount.amount * tax.percent / divisor
+            exact_by_rate[tax.name] = exact_by_rate.get(tax.name, Decimal(0)) + exact
+            if policy.rounding_level == TaxRounding.PER_LINE:
+                assert tax.amount.amount == exact.quantize(quantum, rounding=mode)
+    if policy.rounding_level == TaxRounding.PER_TOTAL:
+        for total in b.taxes:
+            assert total.amount.amount == exact_by_rate[total.name].quantize(quantum, rounding=mode)
