@@ -28,15 +28,15 @@ def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
     """A required, non-blank string."""
     name = attribute.alias or attribute.name
     if not isinstance(value, str):
-        raise ValidationError(f"{name} must be a string, got {value!r}", path=name)
+        raise ValidationError(f"expected a string, got {value!r}", path=name)
     if not value.strip():
-        raise ValidationError(f"{name} must not be blank, got {value!r}", path=name)
+        raise ValidationError(f"must not be blank, got {value!r}", path=name)
 
 
 def _optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     name = attribute.alias or attribute.name
     if not isinstance(value, str):
-        raise ValidationError(f"{name} must be a string, got {value!r}", path=name)
+        raise ValidationError(f"expected a string, got {value!r}", path=name)
 
 
 class Attributes(Mapping[str, str]):
