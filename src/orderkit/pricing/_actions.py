@@ -77,7 +77,10 @@ def _same_currency(money: Money, state: CartState) -> bool:
 
 @attrs.frozen
 class PercentOffOrder:
-    """``percent`` off the order's merchandise (after earlier discounts)."""
+    """``percent`` off the order's merchandise (after earlier discounts).
+
+    .. versionadded:: 0.1
+    """
 
     percent: Decimal = attrs.field(validator=validate_percent)
 
@@ -88,7 +91,10 @@ class PercentOffOrder:
 
 @attrs.frozen
 class FixedOffOrder:
-    """``amount`` off the order (capped at the order's merchandise)."""
+    """``amount`` off the order (capped at the order's merchandise).
+
+    .. versionadded:: 0.1
+    """
 
     amount: Money = attrs.field(validator=validate_non_negative_money)
 
@@ -101,7 +107,10 @@ class FixedOffOrder:
 
 @attrs.frozen
 class SubtotalTier:
-    """From a merchandise subtotal of ``threshold`` on, ``percent`` off."""
+    """From a merchandise subtotal of ``threshold`` on, ``percent`` off.
+
+    .. versionadded:: 0.1
+    """
 
     threshold: Money = attrs.field(validator=validate_non_negative_money)
     percent: Decimal = attrs.field(validator=validate_percent)
@@ -116,6 +125,8 @@ class TieredPercentOffOrder:
     """A percentage off the order that grows with the subtotal (before promotions).
 
     The highest tier whose threshold the subtotal reaches applies.
+
+    .. versionadded:: 0.1
     """
 
     tiers: tuple[SubtotalTier, ...] = attrs.field(converter=_sorted_subtotal_tiers)
@@ -138,7 +149,10 @@ class TieredPercentOffOrder:
 
 @attrs.frozen
 class PercentOffLines:
-    """``percent`` off each selected line (every line when no selector)."""
+    """``percent`` off each selected line (every line when no selector).
+
+    .. versionadded:: 0.1
+    """
 
     percent: Decimal = attrs.field(validator=validate_percent)
     skus: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
@@ -154,7 +168,10 @@ class PercentOffLines:
 
 @attrs.frozen
 class FixedOffLines:
-    """``amount`` off each unit of the selected lines (never below zero)."""
+    """``amount`` off each unit of the selected lines (never below zero).
+
+    .. versionadded:: 0.1
+    """
 
     amount: Money = attrs.field(validator=validate_non_negative_money)
     skus: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
@@ -172,7 +189,10 @@ class FixedOffLines:
 
 @attrs.frozen
 class FixedPriceLines:
-    """The selected lines cost ``unit_price`` per unit (only ever lowers a price)."""
+    """The selected lines cost ``unit_price`` per unit (only ever lowers a price).
+
+    .. versionadded:: 0.1
+    """
 
     unit_price: Money = attrs.field(validator=validate_non_negative_money)
     skus: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
@@ -197,6 +217,8 @@ class BuyXGetY:
     ``percent`` is the discount on those units: 100 makes them free. The
     cheapest units across all selected lines are picked (ties: earlier line),
     valued at their unit price.
+
+    .. versionadded:: 0.1
     """
 
     buy: int = attrs.field(validator=validate_positive_int)
@@ -223,7 +245,10 @@ class BuyXGetY:
 
 @attrs.frozen
 class FreeShipping:
-    """Waives the shipping charge (shown as a shipping discount)."""
+    """Waives the shipping charge (shown as a shipping discount).
+
+    .. versionadded:: 0.1
+    """
 
 
 #: Actions that take an amount off the whole order.

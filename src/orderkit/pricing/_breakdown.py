@@ -35,7 +35,10 @@ __all__ = [
 
 
 class DiscountKind(enum.StrEnum):
-    """Where a discount comes from."""
+    """Where a discount comes from.
+
+    .. versionadded:: 0.1
+    """
 
     MANUAL = "manual"  #: a manual line adjustment
     LINE_PROMOTION = "line_promotion"  #: a promotion acting on lines
@@ -49,6 +52,8 @@ class AppliedDiscount:
 
     ``source`` is the promotion code, or the line id for a manual adjustment;
     ``label`` is the promotion name or the adjustment's reason.
+
+    .. versionadded:: 0.1
     """
 
     kind: DiscountKind
@@ -59,7 +64,10 @@ class AppliedDiscount:
 
 @attrs.frozen
 class TaxAmount:
-    """Tax of one rate: its name, tax category, percent, the taxable base and the tax."""
+    """Tax of one rate: its name, tax category, percent, the taxable base and the tax.
+
+    .. versionadded:: 0.1
+    """
 
     name: str
     category: str
@@ -81,6 +89,8 @@ class LineBreakdown:
     ``gross_excluding_tax - discount_excluding_tax == net`` always: the
     figures an invoice (which shows amounts without tax) prints. With
     tax-exclusive prices they are ``gross`` and the discount total.
+
+    .. versionadded:: 0.1
     """
 
     line_id: LineId
@@ -108,7 +118,10 @@ class LineBreakdown:
 
 @attrs.frozen
 class DiscountShare:
-    """The part of an order discount carried by one line."""
+    """The part of an order discount carried by one line.
+
+    .. versionadded:: 0.1
+    """
 
     line_id: LineId
     amount: Money
@@ -116,7 +129,10 @@ class DiscountShare:
 
 @attrs.frozen
 class OrderDiscount:
-    """An order-level discount and its split over the lines (sums exactly)."""
+    """An order-level discount and its split over the lines (sums exactly).
+
+    .. versionadded:: 0.1
+    """
 
     source: str
     label: str
@@ -129,6 +145,8 @@ class ShippingBreakdown:
     """The shipping charge: gross by the rule, discounts, net, tax and total.
 
     The fields mean what they mean on :class:`LineBreakdown`.
+
+    .. versionadded:: 0.1
     """
 
     gross: Money
@@ -147,7 +165,10 @@ class ShippingBreakdown:
 
 @attrs.frozen
 class PromotionOutcome:
-    """What happened to one promotion: applied with an amount, or why not."""
+    """What happened to one promotion: applied with an amount, or why not.
+
+    .. versionadded:: 0.1
+    """
 
     code: str
     name: str
@@ -158,7 +179,10 @@ class PromotionOutcome:
 
 @attrs.frozen
 class PriceBreakdown:
-    """Every figure of a priced cart or order, and why it is what it is."""
+    """Every figure of a priced cart or order, and why it is what it is.
+
+    .. versionadded:: 0.1
+    """
 
     currency: Currency
     prices_include_tax: bool

@@ -39,7 +39,10 @@ __all__ = [
 
 @attrs.frozen
 class MinimumSubtotal:
-    """The merchandise subtotal (before promotions) is at least ``amount``."""
+    """The merchandise subtotal (before promotions) is at least ``amount``.
+
+    .. versionadded:: 0.1
+    """
 
     amount: Money = attrs.field(validator=validate_non_negative_money)
 
@@ -54,7 +57,10 @@ class MinimumSubtotal:
 
 @attrs.frozen
 class MinimumQuantity:
-    """At least ``quantity`` units of the selected lines (all lines when no selector)."""
+    """At least ``quantity`` units of the selected lines (all lines when no selector).
+
+    .. versionadded:: 0.1
+    """
 
     quantity: int = attrs.field(validator=validate_positive_int)
     skus: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
@@ -74,7 +80,10 @@ class MinimumQuantity:
 
 @attrs.frozen
 class ContainsItems:
-    """The cart holds one of ``skus`` or an item of one of ``categories``."""
+    """The cart holds one of ``skus`` or an item of one of ``categories``.
+
+    .. versionadded:: 0.1
+    """
 
     skus: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     categories: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
@@ -94,7 +103,10 @@ class ContainsItems:
 
 @attrs.frozen
 class CustomerGroupIs:
-    """The buyer belongs to one of ``groups``."""
+    """The buyer belongs to one of ``groups``.
+
+    .. versionadded:: 0.1
+    """
 
     groups: tuple[str, ...] = attrs.field(converter=str_tuple)
 
@@ -111,6 +123,8 @@ class CouponCode:
 
     ``usage_limit`` caps the uses of this code across all buyers; the count
     so far comes from ``PricingRequest.coupon_uses[code]`` (keys match in any case).
+
+    .. versionadded:: 0.1
     """
 
     code: str = attrs.field()
@@ -134,7 +148,10 @@ class CouponCode:
 
 @attrs.frozen
 class ValidDuring:
-    """The pricing moment lies in ``[starts_at, ends_at)`` (aware datetimes)."""
+    """The pricing moment lies in ``[starts_at, ends_at)`` (aware datetimes).
+
+    .. versionadded:: 0.1
+    """
 
     starts_at: dt.datetime | None = attrs.field(default=None, validator=validate_optional_aware)
     ends_at: dt.datetime | None = attrs.field(default=None, validator=validate_optional_aware)
@@ -153,7 +170,10 @@ class ValidDuring:
 
 @attrs.frozen
 class FirstOrder:
-    """The buyer has never ordered before."""
+    """The buyer has never ordered before.
+
+    .. versionadded:: 0.1
+    """
 
     def check(self, request: PricingRequest, subtotal: Money) -> str | None:
         """``None`` when met, else the reason."""

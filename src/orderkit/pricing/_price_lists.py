@@ -24,7 +24,10 @@ __all__ = ["PriceBook", "PriceEntry", "PriceList", "PriceTier"]
 
 @attrs.frozen
 class PriceTier:
-    """From ``min_quantity`` units on a line, each unit costs ``unit_price``."""
+    """From ``min_quantity`` units on a line, each unit costs ``unit_price``.
+
+    .. versionadded:: 0.1
+    """
 
     min_quantity: int = attrs.field(validator=validate_positive_int)
     unit_price: Money = attrs.field(validator=validate_non_negative_money)
@@ -46,6 +49,8 @@ class PriceEntry:
     ... )
     >>> str(entry.unit_price_for(9)), str(entry.unit_price_for(11))
     ('2.00 EUR', '1.50 EUR')
+
+    .. versionadded:: 0.1
     """
 
     sku: Sku
@@ -92,6 +97,8 @@ class PriceList:
         starts_at: First moment of validity (aware), or ``None``.
         ends_at: First moment no longer valid (aware), or ``None``.
         priority: Higher wins among lists equally specific.
+
+    .. versionadded:: 0.1
     """
 
     name: str
@@ -151,6 +158,8 @@ class PriceBook:
     general ones, then by descending priority, then by name. A sku is priced
     by the first applicable list that has it, so a group list may price only
     the skus it discounts and fall back to the general list for the rest.
+
+    .. versionadded:: 0.1
     """
 
     lists: tuple[PriceList, ...] = attrs.field(converter=_ranked)

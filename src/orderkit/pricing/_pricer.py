@@ -55,6 +55,8 @@ class Pricer:
         promotions: Every live promotion; ranked once, at construction.
         tax_policy: How tax is computed (none by default).
         rounding: The rounding mode for line amounts and percentage discounts.
+
+    .. versionadded:: 0.1
     """
 
     price_book: PriceBook = attrs.field(factory=lambda: PriceBook(()))

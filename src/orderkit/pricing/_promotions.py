@@ -39,6 +39,8 @@ class Promotion:
             a promotion ran before it.
         usage_limit: Total uses allowed; the count so far is supplied by the
             caller (``promotion_uses``); the pricer never stores state.
+
+    .. versionadded:: 0.1
     """
 
     code: str = attrs.field()

@@ -31,6 +31,8 @@ class Jurisdiction:
 
     >>> Jurisdiction("US", "TX/Travis").within(Jurisdiction("US", "TX"))
     True
+
+    .. versionadded:: 0.1
     """
 
     country: str = attrs.field()
@@ -66,6 +68,8 @@ class PricingLine:
         tax_category: The tax category whose rates apply (``"standard"``).
         weight: Weight of one unit (any unit, as long as the shipping weight
             table uses the same one).
+
+    .. versionadded:: 0.1
     """
 
     line_id: LineId
@@ -106,6 +110,8 @@ class LineAdjustment:
     Exactly one of ``percent`` (of the line amount) or ``amount`` (off the
     whole line, not per unit) is given. Adjustments apply before promotions
     and show in the breakdown like any discount, with their reason.
+
+    .. versionadded:: 0.1
     """
 
     line_id: LineId
@@ -164,6 +170,8 @@ class PricingRequest:
         promotion_uses: Uses so far per promotion code (the caller keeps them).
         coupon_uses: Uses so far per coupon code.
         tax_exempt: A buyer exempt from tax (e.g. reverse charge).
+
+    .. versionadded:: 0.1
     """
 
     currency: Currency

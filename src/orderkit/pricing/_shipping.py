@@ -28,7 +28,10 @@ __all__ = [
 
 @attrs.frozen
 class FlatRate:
-    """The same charge for every order."""
+    """The same charge for every order.
+
+    .. versionadded:: 0.1
+    """
 
     amount: Money = attrs.field(validator=validate_non_negative_money)
 
@@ -39,7 +42,10 @@ class FlatRate:
 
 @attrs.frozen
 class WeightBracket:
-    """Orders weighing up to and including ``up_to`` cost ``amount``."""
+    """Orders weighing up to and including ``up_to`` cost ``amount``.
+
+    .. versionadded:: 0.1
+    """
 
     up_to: Decimal = attrs.field()
     amount: Money = attrs.field(validator=validate_non_negative_money)
@@ -60,6 +66,8 @@ class WeightTable:
 
     Heavier orders cost ``above`` when given; otherwise they cannot ship by
     this method and pricing raises :class:`~orderkit.errors.ValidationError`.
+
+    .. versionadded:: 0.1
     """
 
     brackets: tuple[WeightBracket, ...] = attrs.field(converter=_sorted_brackets)
@@ -92,7 +100,10 @@ class WeightTable:
 
 @attrs.frozen
 class CarrierRate:
-    """A rate quoted by a carrier (through the host's ``CarrierPort``), charged as is."""
+    """A rate quoted by a carrier (through the host's ``CarrierPort``), charged as is.
+
+    .. versionadded:: 0.1
+    """
 
     amount: Money = attrs.field(validator=validate_non_negative_money)
 
@@ -106,6 +117,8 @@ class FreeAbove:
     """Free when the merchandise subtotal after discounts reaches ``threshold``.
 
     Below the threshold the ``otherwise`` rule charges.
+
+    .. versionadded:: 0.1
     """
 
     threshold: Money = attrs.field(validator=validate_non_negative_money)

@@ -28,6 +28,8 @@ class TaxRounding(enum.StrEnum):
     ``PER_LINE`` rounds each line's tax (what a receipt shows line by line);
     ``PER_TOTAL`` adds the exact tax of all lines per rate and rounds once,
     then spreads the rounded total back over the lines with ``allocate``.
+
+    .. versionadded:: 0.1
     """
 
     PER_LINE = "per_line"
@@ -40,6 +42,8 @@ class TaxRate:
 
     ``region=None`` applies to the whole country; a region applies to the
     destinations inside it (see :meth:`Jurisdiction.within`).
+
+    .. versionadded:: 0.1
     """
 
     name: str
@@ -80,6 +84,8 @@ class TaxPolicy:
         exempt_categories: Categories that carry no tax.
         shipping_category: The tax category of the shipping charge.
         default_jurisdiction: Used when the request has no destination.
+
+    .. versionadded:: 0.1
     """
 
     rates: tuple[TaxRate, ...] = attrs.field(converter=_rates)
