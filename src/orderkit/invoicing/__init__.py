@@ -15,15 +15,9 @@ Credit notes follow the same steps with :func:`draft_credit_note`.
 Invoicing does not import orders or pricing.
 """
 
+from ._crediting import CreditNoteDraft, draft_credit_note
 from ._documents import CreditNote, CreditReason, DocumentTotals, Invoice, compute_totals
-from ._drafting import (
-    CreditNoteDraft,
-    InvoiceDraft,
-    InvoicingPolicy,
-    draft_credit_note,
-    draft_invoice,
-    invoiceable_quantities,
-)
+from ._drafting import InvoiceDraft, InvoicingPolicy, draft_invoice, invoiceable_quantities
 from ._events import CreditNoteIssued, InvoiceIssued
 from ._ledger import InvoicingLedger, LedgerEntry, LineAmounts
 from ._lines import DocumentLine, InvoiceableLine, LineKind, cumulative_share
