@@ -5,9 +5,12 @@ reached through a :class:`UnitOfWork`, so every command is one transaction.
 Each abstract method documents the errors it raises; adapters translate their
 driver's failures into that small vocabulary (``NotFound``,
 ``ConcurrencyConflict``, ``DuplicateRequest``, a retryable ``StoreUnavailable``).
-See ``docs/adapters.md`` for writing an adapter and running the contract suite.
+:class:`CarrierPort` is defined in :mod:`orderkit.fulfillment` (the domain may
+not import ports) and re-exported here. See ``docs/adapters.md`` for writing an
+adapter and running the contract suite.
 """
 
+from orderkit.fulfillment import CarrierPort
 from orderkit.ports._clock import Clock
 from orderkit.ports._repositories import (
     InvoiceDocument,
@@ -27,6 +30,7 @@ from orderkit.ports._unit_of_work import Aggregate, UnitOfWork, UnitOfWorkFactor
 
 __all__ = [
     "Aggregate",
+    "CarrierPort",
     "Clock",
     "IdempotencyStore",
     "InvoiceDocument",
