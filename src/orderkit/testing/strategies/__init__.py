@@ -60,6 +60,17 @@ from orderkit.invoicing import (
     PostalAddress,
 )
 from orderkit.money import Currency, Money
+from orderkit.orders import (
+    Address,
+    Attributes,
+    CustomerRef,
+    Lifecycle,
+    Order,
+    OrderLine,
+    OrderPlaced,
+    Payment,
+    QuantityLedger,
+)
 from orderkit.pricing import (
     Jurisdiction,
     PriceBook,
@@ -112,6 +123,19 @@ from orderkit.testing.strategies._invoicing import (
     postal_addresses,
 )
 from orderkit.testing.strategies._money import amounts, currencies, money, positive_money
+from orderkit.testing.strategies._orders import (
+    addresses,
+    approval_lifecycle,
+    customers,
+    lifecycles,
+    line_attributes,
+    order_events,
+    order_lines,
+    orders,
+    payments,
+    quantity_ledgers,
+    utc_datetimes,
+)
 from orderkit.testing.strategies._pricing import (
     jurisdictions,
     price_books,
@@ -129,14 +153,17 @@ from orderkit.testing.strategies._pricing import (
 )
 
 __all__ = [
+    "addresses",
     "allocation_line",
     "allocation_lines",
     "amounts",
+    "approval_lifecycle",
     "backorder_policies",
     "business_calendars",
     "credit_note_issued_events",
     "credit_notes",
     "currencies",
+    "customers",
     "dimensions",
     "incoming_batches",
     "invoice_issued_events",
@@ -145,13 +172,19 @@ __all__ = [
     "invoicing_ledgers",
     "jurisdictions",
     "labels",
+    "lifecycles",
+    "line_attributes",
     "line_taxes",
     "location_ids",
     "money",
     "number_formats",
+    "order_events",
+    "order_lines",
+    "orders",
     "parcels",
     "parties",
     "payment_terms",
+    "payments",
     "positive_money",
     "postal_addresses",
     "price_books",
@@ -163,6 +196,7 @@ __all__ = [
     "promotion_actions",
     "promotion_conditions",
     "promotions",
+    "quantity_ledgers",
     "rate_requests",
     "register_type_strategies",
     "reservations",
@@ -181,6 +215,7 @@ __all__ = [
     "tax_policies",
     "tax_rates",
     "tracking_events",
+    "utc_datetimes",
     "weights",
 ]
 
@@ -212,6 +247,15 @@ _BY_TYPE: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
     Reservation: reservations,
     SkuStock: sku_stocks,
     StockLocation: stock_locations,
+    Address: addresses,
+    Attributes: line_attributes,
+    CustomerRef: customers,
+    Lifecycle: lifecycles,
+    Order: orders,
+    OrderLine: order_lines,
+    OrderPlaced: lambda: orders().map(lambda order: order.pending_events[0]),
+    Payment: payments,
+    QuantityLedger: quantity_ledgers,
     BusinessCalendar: business_calendars,
     Dimensions: dimensions,
     Label: labels,
