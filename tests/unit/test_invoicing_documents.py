@@ -320,3 +320,20 @@ def test_a_fully_cancelled_line_orders_nothing_and_carries_no_amount() -> None:
         InvoiceableLine(
             LineId("x"), Sku("X"), " ", 1, eur("5"), eur("5"), eur("0"), eur("5"), zero_tax
         )
+
+
+def test_parties_and_addresses_are_validated() -> None:
+    address = PostalAddress(("Hauptstr. 1",), "Berlin", "DE", "10115", "BE")
+    assert address.lines() == ("Hauptstr. 1", "10115 Berlin", "BE", "DE")
+    with pytest.raises(ValidationError, match="'de' is not an ISO 3166-1 alpha-2"):
+        PostalAddress((), "Berlin", "de")
+    with pytest.raises(ValidationError, match="at most 3 street lines"):
+        PostalAddress(("a", "b", "c", "d"), "Berlin", "DE")
+    with pytest.raises(ValidationError, match="city"):
+        PostalAddress((), " ", "DE")
+    with pytest.raises(ValidationError, match="name must not be blank"):
+        Party("", address)
+    with pytest.raises(ValidationError, match="endpoint_id and endpoint_scheme"):
+        Party("Acme", address, endpoint_id="4000001123452")
+    peppol = Party("Acme", address, endpoint_id="4000001123452", endpoint_scheme="0088")
+    assert converter.structure(converter.unstructure(peppol), Party) == peppol

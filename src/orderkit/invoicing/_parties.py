@@ -56,6 +56,10 @@ class Party:
         tax_id: the VAT (or other tax) identifier with its country prefix.
         company_id: the legal registration number, if any (BT-30 / BT-47).
         email: an electronic contact, if any.
+        endpoint_id: the electronic address documents are delivered to (BT-34 /
+            BT-49; a Peppol participant id), if any.
+        endpoint_scheme: the EAS code of ``endpoint_id`` (``"0088"`` for GLN,
+            ``"9930"`` for a German VAT number), required with it.
     """
 
     name: str
@@ -63,7 +67,13 @@ class Party:
     tax_id: str | None = None
     company_id: str | None = None
     email: str | None = None
+    endpoint_id: str | None = None
+    endpoint_scheme: str | None = None
 
     def __attrs_post_init__(self) -> None:
         if not self.name.strip():
             raise ValidationError("party name must not be blank", path="name")
+        if (self.endpoint_id is None) != (self.endpoint_scheme is None):
+            raise ValidationError(
+                "give both endpoint_id and endpoint_scheme, or neither", path="endpoint_scheme"
+            )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
 from hypothesis import strategies as st
 
 from orderkit.ids import LineId, OrderId, Sku
@@ -82,6 +83,10 @@ def parties() -> st.SearchStrategy[Party]:
         tax_id=_TAX_IDS,
         company_id=st.none() | st.integers(1, 99999).map(lambda n: f"HRB{n}"),
         email=st.none() | st.just("billing@example.com"),
+    ).flatmap(
+        lambda party: st.sampled_from(
+            [party, attrs.evolve(party, endpoint_id="4000001123452", endpoint_scheme="0088")]
+        )
     )
 
 
