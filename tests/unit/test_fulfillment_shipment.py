@@ -119,6 +119,14 @@ def test_happy_path_records_each_event_with_what_subscribers_need() -> None:
     assert shipment.is_final
 
 
+def test_scans_of_the_same_second_are_ordered_by_progress() -> None:
+    shipment = _dispatched()
+    shipment.record_tracking(_scan(5, S.DELIVERED))
+    shipment.record_tracking(_scan(5, S.OUT_FOR_DELIVERY))
+    assert shipment.status is S.DELIVERED
+    assert [e.status for e in shipment.tracking] == [S.OUT_FOR_DELIVERY, S.DELIVERED]
+
+
 def test_carrier_may_skip_scans() -> None:
     shipment = _dispatched()
     shipment.record_tracking(_scan(30, S.DELIVERED))
@@ -297,6 +305,8 @@ def test_generated_shipments_round_trip_through_the_converter(shipment: Shipment
     data = converter.unstructure(shipment)
     assert converter.structure(data, Shipment) == shipment
     for event in shipment.pending_events:
+        assert event.aggregate_type == "shipment"
+        assert event.aggregate_key == shipment.id
         raw = converter.unstructure(event, DomainEvent)
         assert raw["type"] == type(event).__name__
         assert converter.structure(raw, DomainEvent) == event

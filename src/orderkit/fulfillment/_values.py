@@ -66,6 +66,20 @@ TRACKABLE_STATUSES = frozenset(
 
 _STATUS_VALUES = frozenset(s.value for s in ShipmentStatus)
 
+#: How far along a carrier status is, to order scans with equal timestamps.
+_PROGRESS = {
+    ShipmentStatus.PENDING: 0,
+    ShipmentStatus.LABEL_CREATED: 0,
+    ShipmentStatus.CANCELLED: 0,
+    ShipmentStatus.DISPATCHED: 1,
+    ShipmentStatus.IN_TRANSIT: 2,
+    ShipmentStatus.EXCEPTION: 3,
+    ShipmentStatus.OUT_FOR_DELIVERY: 4,
+    ShipmentStatus.DELIVERED: 5,
+    ShipmentStatus.FAILED: 5,
+    ShipmentStatus.RETURNED_TO_SENDER: 5,
+}
+
 
 def to_measure(value: object, *, field: str = "weight") -> Decimal:
     """An exact, finite, non-negative measure from a str, int or Decimal; floats are refused."""
@@ -258,9 +272,20 @@ class TrackingEvent:
         check_text(self.description, "description", allow_empty=True)
 
     @property
-    def sort_key(self) -> tuple[dt.datetime, str, str, str]:
-        """Time order, with a total tie-break so the history order never depends on arrival."""
-        return (self.timestamp, self.status.value, self.location, self.description)
+    def sort_key(self) -> tuple[dt.datetime, int, str, str, str]:
+        """Time order, with a total tie-break so the history order never depends on arrival.
+
+        Scans with the same timestamp are ordered by how far along they are
+        (a "delivered" scan sorts after an "out for delivery" scan of the same
+        second), then by their text.
+        """
+        return (
+            self.timestamp,
+            _PROGRESS[self.status],
+            self.status.value,
+            self.location,
+            self.description,
+        )
 
 
 def _parcel_tuple(value: Iterable[Parcel]) -> tuple[Parcel, ...]:
