@@ -7,6 +7,7 @@ strategy shares the same never-oversell arithmetic.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
@@ -148,27 +149,50 @@ class FewestShipments:
 
 
 def _greedy_cover(request: SourcingRequest, order: list[LocationId]) -> list[LocationId]:
-    """Repeatedly pick the location covering most remaining units (ties: earlier in ``order``)."""
+    """Repeatedly pick the location covering most remaining units (ties: earlier in ``order``).
+
+    Gains are kept up to date incrementally (picking a location only lowers
+    the gains of locations sharing its SKUs) and found through a heap with
+    stale entries skipped, so a large order costs about its stock entries,
+    not locations × lines per pick.
+    """
+    rank = {loc: i for i, loc in enumerate(order)}
     remaining = {sku: min(q, request.caps.get(sku, 0)) for sku, q in request.demand.items()}
-    by_location: dict[LocationId, list[tuple[Sku, int]]] = {loc: [] for loc in order}
+    holders: dict[Sku, list[tuple[LocationId, int]]] = {}
+    by_location: dict[LocationId, list[tuple[Sku, int]]] = {}
     for sku in remaining:
         for location, qty in request.stock.get(sku, {}).items():
-            if qty > 0 and location in by_location:
-                by_location[location].append((sku, qty))
+            if qty > 0 and location in rank:
+                holders.setdefault(sku, []).append((location, qty))
+                by_location.setdefault(location, []).append((sku, qty))
+    gains = {
+        loc: sum(min(qty, remaining[sku]) for sku, qty in entries)
+        for loc, entries in by_location.items()
+    }
+    heap = [(-g, rank[loc], loc) for loc, g in gains.items() if g > 0]
+    heapq.heapify(heap)
     picked: list[LocationId] = []
-    candidates = [loc for loc in order if by_location[loc]]
-    while candidates:
-        best_gain, best_loc = 0, None
-        for location in candidates:
-            gain = sum(min(qty, remaining[sku]) for sku, qty in by_location[location])
-            if gain > best_gain:
-                best_gain, best_loc = gain, location
-        if best_loc is None:
-            break
-        picked.append(best_loc)
-        candidates.remove(best_loc)
-        for sku, qty in by_location[best_loc]:
-            remaining[sku] -= min(qty, remaining[sku])
+    done: set[LocationId] = set()
+    while heap:
+        stored, _, location = heapq.heappop(heap)
+        if location in done or -stored != gains[location] or gains[location] <= 0:
+            continue
+        picked.append(location)
+        done.add(location)
+        touched: set[LocationId] = set()
+        for sku, qty in by_location[location]:
+            before = remaining[sku]
+            after = before - min(qty, before)
+            if after == before:
+                continue
+            remaining[sku] = after
+            for other, held in holders[sku]:
+                if other != location:
+                    gains[other] -= min(held, before) - min(held, after)
+                    touched.add(other)
+        for other in touched:
+            if other not in done and gains[other] > 0:
+                heapq.heappush(heap, (-gains[other], rank[other], other))
     return picked
 
 

@@ -24,23 +24,21 @@ __all__ = [
 def check_quantity(value: object, what: str, *, allow_zero: bool = False) -> int:
     """Return ``value`` if it is a whole number of units (> 0, or ≥ 0 with ``allow_zero``)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidQuantity(f"{what} must be a whole number of units, got {value!r}", path=what)
+        raise InvalidQuantity(f"must be a whole number of units, got {value!r}", path=what)
     if value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
-        raise InvalidQuantity(f"{what} must be {bound}, got {value!r}", path=what)
+        raise InvalidQuantity(f"must be {bound}, got {value!r}", path=what)
     return value
 
 
 def _check_text(value: object, what: str) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"{what} must be a non-empty string, got {value!r}", path=what)
+        raise ValidationError(f"must be a non-empty string, got {value!r}", path=what)
 
 
 def _check_aware(value: object, what: str) -> None:
     if not isinstance(value, dt.datetime) or value.utcoffset() is None:
-        raise ValidationError(
-            f"{what} must be a datetime with a UTC offset, got {value!r}", path=what
-        )
+        raise ValidationError(f"must be a datetime with a UTC offset, got {value!r}", path=what)
 
 
 @attrs.frozen
