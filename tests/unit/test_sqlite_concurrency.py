@@ -174,3 +174,24 @@ def test_processes_killed_at_random_moments_leave_only_whole_units(
         worker.send_signal(signal.SIGKILL)
         worker.communicate(timeout=60)
     assert _check_whole_units(path) >= 9
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_opens_its_own_connections(tmp_path: Path) -> None:
+    with SqliteStore(tmp_path / "fork.sqlite") as store:
+        with store.unit_of_work() as uow:  # leaves an idle connection in the pool
+            uow.numbers.next("INV", 2026)
+            uow.commit()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            code = 1
+            try:
+                with store.unit_of_work() as uow:
+                    code = 0 if uow.numbers.next("INV", 2026) == 2 else 2
+                    uow.commit()
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        with store.unit_of_work() as uow:  # the parent's pooled connection still works
+            assert uow.numbers.next("INV", 2026) == 3
