@@ -1,4 +1,4 @@
-"""The stateful OrderService machine on the memory and SQLite adapters: books agree after every step."""
+"""The stateful OrderService machine on memory and SQLite: the books agree after every step."""
 
 from __future__ import annotations
 
@@ -30,12 +30,16 @@ def sqlite_store() -> StoreHandle:
 
 TestOnMemory = OrderServiceMachine.with_store(memory_store).TestCase
 TestOnMemory.settings = settings(
-    max_examples=40, stateful_step_count=30, deadline=None,
+    max_examples=40,
+    stateful_step_count=30,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 
 TestOnSqlite = OrderServiceMachine.with_store(sqlite_store).TestCase
 TestOnSqlite.settings = settings(
-    max_examples=10, stateful_step_count=25, deadline=None,
+    max_examples=10,
+    stateful_step_count=25,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
