@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
@@ -262,3 +263,31 @@ def test_buy_label_for_a_cancelled_shipment_never_calls_the_carrier() -> None:
     with pytest.raises(InvalidTransition, match="buy_label"):
         buy_label(shipment, carrier, policy=RetryPolicy(), sleep=lambda _: None)
     assert carrier.calls == []
+
+
+_outcomes = st.lists(st.sampled_from(["ok", "retryable", "fatal"]), min_size=1, max_size=8)
+
+
+@given(_outcomes, st.integers(1, 6))
+def test_call_with_retries_matches_its_model(outcomes: list[str], attempts: int) -> None:
+    policy = RetryPolicy(attempts=attempts, base_delay=1, multiplier=2, max_delay=3)
+    script = iter(outcomes + ["ok"] * attempts)
+    calls: list[str] = []
+    sleeps: list[float] = []
+
+    def call() -> str:
+        outcome = next(script)
+        calls.append(outcome)
+        if outcome != "ok":
+            raise CarrierError(outcome, retryable=outcome == "retryable")
+        return "done"
+
+    padded = outcomes + ["ok"] * attempts
+    stop = next(i for i, o in enumerate(padded) if o != "retryable" or i == attempts - 1)
+    if padded[stop] == "ok":
+        assert call_with_retries(call, policy, sleeps.append) == "done"
+    else:
+        with pytest.raises(CarrierError, match=f"^{padded[stop]}$"):
+            call_with_retries(call, policy, sleeps.append)
+    assert len(calls) == stop + 1
+    assert sleeps == list(policy.delays()[:stop])

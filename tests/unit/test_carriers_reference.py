@@ -292,3 +292,58 @@ def test_rate_request_describes_the_shipment() -> None:
         "WH1",
     )
     assert request.total_weight == Decimal("0.8")
+
+
+_prefixes = st.text(alphabet="12AB", max_size=3)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["DE", "GB"]), _prefixes), min_size=1, max_size=8, unique=True
+    ),
+    st.sampled_from(["DE", "GB", "FR"]),
+    st.text(alphabet="12AB", max_size=5),
+)
+def test_zone_is_the_longest_matching_prefix(
+    rules: list[tuple[str, str]], country: str, postal: str
+) -> None:
+    zones = [ZoneRule(f"z{i}", c, p) for i, (c, p) in enumerate(rules)]
+    carrier = TableRateCarrier(
+        "t",
+        zones=zones,
+        services=[TableService("s", [ZoneRate(zones[0].zone, 1, [WeightBracket("1", _eur("1"))])])],
+    )
+    destination = ShippingAddress(country, postal)
+    matching = [z for z in zones if z.country == country and postal.startswith(z.postal_prefix)]
+    zone = carrier.zone_of(destination)
+    if not matching:
+        assert zone is None
+    else:
+        longest = max(len(z.postal_prefix) for z in matching)
+        assert zone in {z.zone for z in matching if len(z.postal_prefix) == longest}
+
+
+@given(st.lists(parcels(), min_size=1, max_size=5))
+def test_table_price_is_the_sum_of_each_parcels_bracket(boxes: list[Parcel]) -> None:
+    brackets = [(Decimal(1), _eur("4")), (Decimal(5), _eur("7")), (Decimal(20), _eur("11"))]
+    carrier = TableRateCarrier(
+        "t",
+        zones=[ZoneRule("d", "DE")],
+        services=[
+            TableService("s", [ZoneRate("d", 2, [WeightBracket(w, p) for w, p in brackets])])
+        ],
+    )
+    rates = carrier.rates(RateRequest(ShippingAddress("DE", "1"), boxes))
+    prices = [next((p for w, p in brackets if box.weight <= w), None) for box in boxes]
+    if any(p is None for p in prices):
+        assert rates == []
+    else:
+        assert [r.price for r in rates] == [Money.sum((p for p in prices if p), "EUR")]
+
+
+@given(st.lists(parcels(), min_size=1, max_size=5), st.integers(0, 10_000))
+def test_flat_price_is_per_parcel(boxes: list[Parcel], cents: int) -> None:
+    price = Money.from_minor_units(cents, "EUR")
+    carrier = FlatRateCarrier("f", [FlatRate("s", price, 1)])
+    (rate,) = carrier.rates(RateRequest(ShippingAddress("DE"), boxes))
+    assert rate.price == price * len(boxes)
