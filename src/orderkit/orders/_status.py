@@ -55,8 +55,15 @@ class OrderStatus(str):
         return f"OrderStatus({self.value!r})"
 
 
-class StandardState(enum.StrEnum):
-    """The states of ``STANDARD_LIFECYCLE`` (a host's lifecycle may add more)."""
+class StandardState(OrderStatus, enum.Enum):
+    """The states of ``STANDARD_LIFECYCLE`` (a host's lifecycle may add more).
+
+    Members are :class:`OrderStatus` values, so ``order.status ==
+    StandardState.CONFIRMED`` reads (and type-checks) naturally.
+
+    >>> OrderStatus("confirmed") == StandardState.CONFIRMED, str(StandardState.ON_HOLD)
+    (True, 'on_hold')
+    """
 
     DRAFT = "draft"
     PLACED = "placed"
@@ -66,6 +73,9 @@ class StandardState(enum.StrEnum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     ON_HOLD = "on_hold"
+
+    def __str__(self) -> str:
+        return str.__str__(self)
 
 
 class FulfillmentStatus(enum.StrEnum):
