@@ -319,3 +319,31 @@ def test_replay_refuses_a_history_that_does_not_follow() -> None:
 @given(orders(progressed=True, max_lines=2), st.sampled_from([STANDARD_LIFECYCLE]))
 def test_history_of_any_order_replays_to_its_state(order: Order, lifecycle: Lifecycle) -> None:
     assert lifecycle.replay(order.history) == order.status
+
+
+@pytest.mark.parametrize("name", ["on hold", "", "1st", "a-b", "*x"])
+def test_state_names_must_be_plain_identifiers(name: str) -> None:
+    with pytest.raises(ValidationError, match="not a valid state name"):
+        Lifecycle(
+            states=["new", name, "done"],
+            initial="new",
+            terminal=["done"],
+            transitions=[Transition("finish", ["new"], "done"), Transition("go", ["new"], name)],
+        )
+
+
+def test_automatic_transitions_also_follow_payments() -> None:
+    lifecycle = STANDARD_LIFECYCLE.extend(
+        transitions=[
+            Transition(
+                "auto_confirm", ["placed"], "confirmed", guards=[payment_required()], automatic=True
+            )
+        ]
+    )
+    order = _order(lifecycle=lifecycle)
+    assert str(order.status) == "placed"
+    assert "auto_confirm" not in lifecycle.allowed_events("placed")
+    order.record_payment("capture", Money.of("20", "EUR"), at=AT, lifecycle=lifecycle)
+    assert order.status == StandardState.CONFIRMED
+    assert order.history[-1].event == "auto_confirm"
+    assert order.history[-1].actor is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orderkit.errors import InvalidQuantity, ValidationError
@@ -15,7 +15,10 @@ from orderkit.orders import (
     Address,
     Attributes,
     CustomerRef,
+    Lifecycle,
+    Order,
     OrderLine,
+    Payment,
     QuantityLedger,
 )
 from orderkit.testing.strategies import addresses, customers, order_lines, quantity_ledgers
@@ -181,3 +184,15 @@ def test_cancel_takes_unallocated_units_first_then_releases_allocation(
 def test_an_impossible_ledger_cannot_be_built(figures: dict[str, int], message: str) -> None:
     with pytest.raises(InvalidQuantity, match=message):
         QuantityLedger(**figures)
+
+
+@pytest.mark.parametrize(
+    "kind", [Address, Attributes, CustomerRef, OrderLine, QuantityLedger, Order, Payment, Lifecycle]
+)
+def test_every_order_type_has_a_registered_strategy(kind: type) -> None:
+    @given(st.from_type(kind))
+    @settings(max_examples=5)
+    def check(value: object) -> None:
+        assert isinstance(value, kind)
+
+    check()

@@ -17,6 +17,7 @@ events to record; both see the order as it was before the transition.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -38,6 +39,9 @@ __all__ = [
     "Transition",
     "TransitionContext",
 ]
+
+# State and event names appear in diagrams and in stored histories: keep them plain.
+_IDENTIFIER: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 #: Target of a transition that returns to the state the order was held from.
 PREVIOUS_STATE: Final = "*previous"
@@ -166,8 +170,10 @@ class Lifecycle:
     def _check_names(self) -> None:
         known = set(self.states)
         for state in self.states:
-            if not state or state.startswith("*"):
-                raise _fail(f"{state!r} is not a valid state name", "states")
+            if not _IDENTIFIER.fullmatch(state):
+                raise _fail(
+                    f"{state!r} is not a valid state name (letters, digits, underscores)", "states"
+                )
         if self.initial not in known:
             raise _fail(f"initial state {self.initial!r} is not a declared state", "initial")
         if not self.terminal:
@@ -178,8 +184,11 @@ class Lifecycle:
         seen: set[str] = set()
         for transition in self.transitions:
             event = transition.event
-            if not _name(event):
-                raise _fail(f"{event!r} is not a valid event name", "transitions")
+            if not _IDENTIFIER.fullmatch(_name(event)):
+                raise _fail(
+                    f"{event!r} is not a valid event name (letters, digits, underscores)",
+                    "transitions",
+                )
             if event in seen:
                 raise _fail(f"event {event!r} is declared twice", f"transitions.{event}")
             seen.add(event)

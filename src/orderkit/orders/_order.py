@@ -403,11 +403,14 @@ class Order:
         *,
         at: dt.datetime,
         reference: str | None = None,
+        lifecycle: Lifecycle = STANDARD_LIFECYCLE,
     ) -> Payment:
         """Record an authorization, capture or refund reported by a payment provider.
 
         Authorizations and captures never exceed the order total; refunds
-        never exceed what was captured. Records ``PaymentRecorded``.
+        never exceed what was captured. Records ``PaymentRecorded``, then
+        fires any automatic transition of ``lifecycle`` that now applies (a
+        host may, say, confirm paid orders automatically).
 
         Raises:
             ValidationError: an unknown kind, a non-positive amount, an amount
@@ -415,20 +418,26 @@ class Order:
             CurrencyMismatch: an amount in another currency.
         """
         moment = aware(at)
-        payment_kind = _engine.check_payment(self, kind, amount)
-        payment = Payment(payment_kind, amount, moment, reference)
-        self._payments.append(payment)
-        self._events.append(
-            PaymentRecorded(
-                order_id=self.id,
-                at=moment,
-                kind=payment_kind,
-                amount=amount,
-                reference=reference,
-                payment_status=self.payment_status,
+        recorded: list[Payment] = []
+
+        def run(work: Order) -> None:
+            payment_kind = _engine.check_payment(work, kind, amount)
+            payment = Payment(payment_kind, amount, moment, reference)
+            work._payments.append(payment)
+            work._events.append(
+                PaymentRecorded(
+                    order_id=work.id,
+                    at=moment,
+                    kind=payment_kind,
+                    amount=amount,
+                    reference=reference,
+                    payment_status=work.payment_status,
+                )
             )
-        )
-        return payment
+            recorded.append(payment)
+
+        self._apply(run, lifecycle, moment)
+        return recorded[0]
 
     # -- internals ------------------------------------------------------------
 
