@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orderkit.errors import DuplicateRequest, InvalidQuantity, NotFound, ValidationError
+from orderkit.errors import (
+    DuplicateRequest,
+    InvalidQuantity,
+    NotFound,
+    OrderkitError,
+    ValidationError,
+)
 from orderkit.ids import LineId, OrderId, Sku
 from orderkit.invoicing import (
+    CreditReason,
     DocumentLine,
     Invoice,
     InvoiceableLine,
@@ -19,11 +28,13 @@ from orderkit.invoicing import (
     InvoicingPolicy,
     LineKind,
     LineTax,
+    NumberFormat,
     Party,
     PaymentTerms,
     PostalAddress,
     TaxCategory,
     cumulative_share,
+    draft_credit_note,
     draft_invoice,
     invoiceable_quantities,
 )
@@ -353,3 +364,92 @@ def test_per_rate_sums_across_lines_sharing_a_rate() -> None:
         (TaxCategory.STANDARD, Decimal("7")): (eur("10"), eur("0.70")),
         (TaxCategory.STANDARD, Decimal("19")): (eur("11"), eur("2.09")),
     }
+
+
+_GARBAGE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=True),
+    st.text(max_size=3),
+    st.just(Decimal("NaN")),
+    st.just(eur("1.005")),
+    st.just(Money.of("1", "JPY")),
+    st.lists(st.integers(), max_size=2).map(tuple),
+)
+
+
+@given(
+    st.sampled_from(
+        [
+            "line_id",
+            "sku",
+            "description",
+            "quantity",
+            "unit_price",
+            "gross",
+            "discount",
+            "net",
+            "taxes",
+            "unit_code",
+            "kind",
+        ]
+    ),
+    _GARBAGE,
+)
+def test_garbage_in_an_invoiceable_line_raises_only_validation_errors(
+    field: str, value: object
+) -> None:
+    base = line("a", 2, "10")
+    fields = attrs.asdict(base, recurse=False)
+    fields[field] = value
+    with contextlib.suppress(ValidationError):
+        InvoiceableLine(**fields)
+
+
+@given(_GARBAGE, _GARBAGE, _GARBAGE)
+def test_garbage_in_drafting_raises_only_orderkit_errors(
+    policy: object, shipped_value: object, terms_days: object
+) -> None:
+    ledger = InvoicingLedger.open(OrderId("o1"), [line("a", 2, "10")])
+    invoiced, invoice = issue(ledger, 1)
+    for call in (
+        lambda: draft_invoice(
+            ledger,
+            policy=policy,  # type: ignore[arg-type]
+            seller=SELLER,
+            buyer=BUYER,
+            payment_terms=PaymentTerms.net(30),
+        ),
+        lambda: invoiceable_quantities(
+            ledger,
+            InvoicingPolicy.ON_SHIPMENT,
+            {LineId("a"): shipped_value},  # type: ignore[dict-item]
+        ),
+        lambda: PaymentTerms.net(terms_days),  # type: ignore[arg-type]
+        lambda: PaymentTerms(policy),  # type: ignore[arg-type]
+        lambda: LineTax(policy, terms_days, eur("1")),  # type: ignore[arg-type]
+        lambda: Party(policy, PostalAddress((), "Berlin", "DE")),  # type: ignore[arg-type]
+        lambda: PostalAddress((), "Berlin", policy),  # type: ignore[arg-type]
+        lambda: NumberFormat(policy),  # type: ignore[arg-type]
+        lambda: NumberFormat("{year}-{number}").format(policy, DAY, terms_days),  # type: ignore[arg-type]
+        lambda: PaymentTerms.net(
+            30,
+            discount_percent=policy,  # type: ignore[arg-type]
+            discount_days=terms_days,  # type: ignore[arg-type]
+        ),
+        lambda: draft_credit_note(
+            invoiced,
+            invoice,
+            reason=policy,  # type: ignore[arg-type]
+            quantities={LineId("a"): shipped_value},  # type: ignore[dict-item]
+        ),
+        lambda: draft_credit_note(
+            invoiced,
+            invoice,
+            reason=CreditReason.PRICE_CORRECTION,
+            amounts={LineId("a"): shipped_value},  # type: ignore[dict-item]
+        ),
+    ):
+        with contextlib.suppress(OrderkitError):
+            call()

@@ -17,7 +17,7 @@ from orderkit.errors import InvalidQuantity, ValidationError
 from orderkit.ids import LineId, OrderId
 from orderkit.money import Currency, Money, allocate
 
-from ._checks import is_int
+from ._checks import as_enum, is_int, require
 from ._documents import CreditNote, CreditReason, DocumentTotals, Invoice, compute_totals
 from ._ledger import InvoicingLedger, LineAmounts
 from ._lines import DocumentLine
@@ -159,6 +159,9 @@ def draft_credit_note(
             the invoice does not bill, or an invoice not in the ledger.
         InvalidQuantity: more units or more amount than is left to credit.
     """
+    require(ledger, InvoicingLedger, "ledger")
+    require(invoice, Invoice, "invoice")
+    reason = as_enum(CreditReason, reason, "reason")
     quantities = dict(quantities or {})
     amounts = dict(amounts or {})
     if invoice.number not in ledger.invoice_numbers or invoice.order_id != ledger.order_id:
@@ -219,7 +222,7 @@ def draft_credit_note(
     return CreditNoteDraft(
         ledger.order_id,
         invoice.number,
-        CreditReason(reason),
+        reason,
         ledger.currency,
         invoice.seller,
         invoice.buyer,

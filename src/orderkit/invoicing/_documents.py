@@ -17,6 +17,7 @@ from orderkit.errors import ValidationError
 from orderkit.ids import InvoiceId, OrderId
 from orderkit.money import Currency, Money
 
+from ._checks import require
 from ._lines import DocumentLine
 from ._parties import Party
 from ._tax import TaxSubtotal, tax_breakdown
@@ -81,6 +82,11 @@ def _check_document(
     breakdown: tuple[TaxSubtotal, ...],
     totals: DocumentTotals,
 ) -> None:
+    require(number, str, "number")
+    require(series, str, "series")
+    require(currency, Currency, "currency")
+    for index, line in enumerate(lines):
+        require(line, DocumentLine, f"lines[{index}]")
     if not number.strip() or not series.strip():
         raise ValidationError("number and series must not be blank", path="number")
     if isinstance(sequence_number, bool) or sequence_number < 1:

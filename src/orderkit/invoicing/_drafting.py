@@ -17,7 +17,7 @@ from orderkit.errors import InvalidQuantity, ValidationError
 from orderkit.ids import LineId, OrderId
 from orderkit.money import Currency, Money
 
-from ._checks import is_int
+from ._checks import as_enum, is_int, require
 from ._documents import DocumentTotals, Invoice, compute_totals
 from ._ledger import InvoicingLedger, LineAmounts
 from ._lines import DocumentLine, InvoiceableLine, LineKind, cumulative_share
@@ -59,7 +59,7 @@ def invoiceable_quantities(
             quantity, or below what was already invoiced.
         NotFound: ``shipped`` names a line the order does not have.
     """
-    policy = InvoicingPolicy(policy)
+    policy = as_enum(InvoicingPolicy, policy, "policy")
     if policy is InvoicingPolicy.ON_CONFIRMATION:
         if shipped is not None:
             raise ValidationError("shipped is only used by the on_shipment policy", path="shipped")
@@ -203,6 +203,11 @@ def draft_invoice(
         InvalidQuantity: nothing is left to invoice (nothing is invoiced twice),
             or a bad shipped figure.
     """
+    require(ledger, InvoicingLedger, "ledger")
+    require(seller, Party, "seller")
+    require(buyer, Party, "buyer")
+    require(payment_terms, PaymentTerms, "payment_terms")
+    policy = as_enum(InvoicingPolicy, policy, "policy")
     quantities = invoiceable_quantities(ledger, policy, shipped)
     if not quantities:
         what = "has shipped and " if policy is InvoicingPolicy.ON_SHIPMENT else ""

@@ -17,7 +17,7 @@ from orderkit.errors import DuplicateRequest, InvalidQuantity, NotFound, Validat
 from orderkit.ids import LineId, OrderId
 from orderkit.money import Currency, Money
 
-from ._checks import is_int
+from ._checks import is_int, require
 from ._documents import CreditNote, Invoice
 from ._lines import DocumentLine, InvoiceableLine
 from ._tax import LineTax, TaxCategory
@@ -115,6 +115,10 @@ class InvoicingLedger:
     entries: tuple[LedgerEntry, ...] = ()
 
     def __attrs_post_init__(self) -> None:
+        require(self.currency, Currency, "currency")
+        require(self.lines, tuple, "lines")
+        for index, line in enumerate(self.lines):
+            require(line, InvoiceableLine, f"lines[{index}]")
         _check_lines(self.lines, self.currency)
 
     @classmethod
@@ -125,6 +129,8 @@ class InvoicingLedger:
         currency: Currency | str | None = None,
     ) -> InvoicingLedger:
         """An empty ledger for ``lines`` (currency taken from the lines if not given)."""
+        for index, line in enumerate(lines):
+            require(line, InvoiceableLine, f"lines[{index}]")
         if currency is None:
             if not lines:
                 raise ValidationError("give a currency for an order without lines", path="currency")

@@ -15,6 +15,7 @@ from orderkit.errors import ValidationError
 from orderkit.ids import LineId, Sku
 from orderkit.money import Currency, Money, allocate
 
+from ._checks import require
 from ._tax import LineTax
 
 __all__ = ["DocumentLine", "InvoiceableLine", "LineKind", "cumulative_share"]
@@ -27,6 +28,22 @@ class LineKind(enum.StrEnum):
     CHARGE = "charge"
 
 
+def _currency_of(amount: Money) -> Currency:
+    require(amount, Money, "amount")
+    return amount.currency
+
+
+def _check_identity(line_id: str, sku: str, description: str, unit_code: str) -> None:
+    require(line_id, str, "line_id")
+    require(sku, str, "sku")
+    require(description, str, "description")
+    require(unit_code, str, "unit_code")
+    if not description.strip():
+        raise ValidationError(
+            f"line {line_id!r} needs a description (the item name)", path="description"
+        )
+
+
 def _check_amounts(
     *,
     currency: Currency,
@@ -36,7 +53,12 @@ def _check_amounts(
     taxes: tuple[LineTax, ...],
     unit_price: Money,
 ) -> None:
+    require(taxes, tuple, "taxes")
+    for index, tax in enumerate(taxes):
+        require(tax, LineTax, f"taxes[{index}]")
     named = {"unit_price": unit_price, "gross": gross, "discount": discount, "net": net}
+    for path, value in named.items():
+        require(value, Money, path)
     named.update({f"taxes[{i}].amount": tax.amount for i, tax in enumerate(taxes)})
     for path, amount in named.items():
         if amount.currency != currency:
@@ -90,6 +112,7 @@ class InvoiceableLine:
     kind: LineKind = LineKind.GOODS
 
     def __attrs_post_init__(self) -> None:
+        _check_identity(self.line_id, self.sku, self.description, self.unit_code)
         if isinstance(self.quantity, bool) or not isinstance(self.quantity, int):
             raise ValidationError(f"quantity {self.quantity!r} is not an int", path="quantity")
         if self.quantity < 0:
@@ -99,12 +122,9 @@ class InvoiceableLine:
                 f"line {self.line_id!r} has no tax entry; give one (e.g. category O, 0%)",
                 path="taxes",
             )
-        if not self.description.strip():
-            raise ValidationError(
-                f"line {self.line_id!r} needs a description (the item name)", path="description"
-            )
+        require(self.kind, LineKind, "kind")
         _check_amounts(
-            currency=self.unit_price.currency,
+            currency=_currency_of(self.unit_price),
             gross=self.gross,
             discount=self.discount,
             net=self.net,
@@ -160,6 +180,7 @@ class DocumentLine:
     unit_code: str = "C62"
 
     def __attrs_post_init__(self) -> None:
+        _check_identity(self.line_id, self.sku, self.description, self.unit_code)
         if isinstance(self.quantity, bool) or not isinstance(self.quantity, int):
             raise ValidationError(f"quantity {self.quantity!r} is not an int", path="quantity")
         if self.quantity < 0:
@@ -167,7 +188,7 @@ class DocumentLine:
         if not self.taxes:
             raise ValidationError(f"line {self.line_id!r} has no tax entry", path="taxes")
         _check_amounts(
-            currency=self.net.currency,
+            currency=_currency_of(self.net),
             gross=self.gross,
             discount=self.discount,
             net=self.net,

@@ -14,7 +14,7 @@ import attrs
 
 from orderkit.errors import ValidationError
 
-from ._checks import is_int
+from ._checks import is_int, require
 
 __all__ = ["DEFAULT_NUMBER_FORMAT", "NumberFormat"]
 
@@ -22,6 +22,7 @@ _FIELDS = frozenset({"series", "year", "month", "number"})
 
 
 def _check_pattern(_: object, __: object, pattern: str) -> None:
+    require(pattern, str, "pattern")
     try:
         parsed = list(string.Formatter().parse(pattern))
     except ValueError as exc:
@@ -70,7 +71,9 @@ class NumberFormat:
             raise ValidationError(
                 f"sequence number must be a whole number >= 1, got {number!r}", path="number"
             )
-        if not series or not series.strip():
+        require(series, str, "series")
+        require(issued_on, dt.date, "issued_on")
+        if not series.strip():
             raise ValidationError("series must not be blank", path="series")
         return self.pattern.format(
             series=series, year=issued_on.year, month=f"{issued_on.month:02d}", number=number

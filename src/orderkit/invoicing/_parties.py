@@ -6,6 +6,8 @@ import attrs
 
 from orderkit.errors import ValidationError
 
+from ._checks import require
+
 __all__ = ["Party", "PostalAddress"]
 
 
@@ -28,6 +30,11 @@ class PostalAddress:
     region: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        require(self.country, str, "country")
+        require(self.city, str, "city")
+        require(self.street_lines, tuple, "street_lines")
+        for index, line in enumerate(self.street_lines):
+            require(line, str, f"street_lines[{index}]")
         if not (len(self.country) == 2 and self.country.isascii() and self.country.isupper()):
             raise ValidationError(
                 f"country {self.country!r} is not an ISO 3166-1 alpha-2 code", path="country"
@@ -71,6 +78,8 @@ class Party:
     endpoint_scheme: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        require(self.name, str, "name")
+        require(self.address, PostalAddress, "address")
         if not self.name.strip():
             raise ValidationError("party name must not be blank", path="name")
         if (self.endpoint_id is None) != (self.endpoint_scheme is None):

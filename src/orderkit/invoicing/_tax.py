@@ -16,7 +16,7 @@ import attrs
 from orderkit.errors import ValidationError
 from orderkit.money import Currency, Money
 
-from ._checks import is_decimal
+from ._checks import is_decimal, require
 
 __all__ = ["LineTax", "TaxCategory", "TaxSubtotal", "tax_breakdown"]
 
@@ -85,6 +85,8 @@ class LineTax:
     exemption_reason: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        require(self.category, TaxCategory, "category")
+        require(self.amount, Money, "amount")
         _check_percent(self.category, self.percent)
         if self.amount.is_negative:
             raise ValidationError(f"tax amount {self.amount} is negative", path="amount")

@@ -17,7 +17,7 @@ from dateutil.relativedelta import relativedelta
 from orderkit.errors import ValidationError
 from orderkit.money import DEFAULT_ROUNDING, Money, Rounding
 
-from ._checks import is_decimal, is_int
+from ._checks import is_decimal, is_int, require
 
 __all__ = ["DueRule", "PaymentTerms"]
 
@@ -74,6 +74,7 @@ class PaymentTerms:
     discount_days: int | None = None
 
     def __attrs_post_init__(self) -> None:
+        require(self.rule, DueRule, "rule")
         _check_days(self.days, "days")
         if self.rule is DueRule.DAY_OF_NEXT_MONTH:
             dom = self.day_of_month
