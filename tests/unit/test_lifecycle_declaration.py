@@ -347,3 +347,47 @@ def test_automatic_transitions_also_follow_payments() -> None:
     assert order.status == StandardState.CONFIRMED
     assert order.history[-1].event == "auto_confirm"
     assert order.history[-1].actor is None
+
+
+def _reach(start: set[str], edges: list[tuple[str, str]]) -> set[str]:
+    seen = set(start)
+    changed = True
+    while changed:
+        changed = False
+        for source, target in edges:
+            if source in seen and target not in seen:
+                seen.add(target)
+                changed = True
+    return seen
+
+
+@st.composite
+def _graphs(draw: st.DrawFn) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    states = [f"s{index}" for index in range(draw(st.integers(2, 6)))]
+    terminal = draw(st.lists(st.sampled_from(states[1:]), min_size=1, unique=True))
+    sources = [state for state in states if state not in terminal]
+    edges = draw(
+        st.lists(st.tuples(st.sampled_from(sources), st.sampled_from(states)), max_size=10)
+    )
+    return states, terminal, edges
+
+
+@given(_graphs())
+def test_construction_accepts_exactly_the_sound_graphs(
+    graph: tuple[list[str], list[str], list[tuple[str, str]]],
+) -> None:
+    states, terminal, edges = graph
+    transitions = [Transition(f"e{index}", [s], t) for index, (s, t) in enumerate(edges)]
+    reachable = _reach({"s0"}, edges)
+    finishing = _reach(set(terminal), [(t, s) for s, t in edges])
+    unreachable = [state for state in states if state not in reachable]
+    dead = [state for state in states if state not in finishing]
+    if unreachable or dead:
+        named = unreachable[0] if unreachable else dead[0]
+        with pytest.raises(ValidationError, match=f"state '{named}'"):
+            Lifecycle(states, "s0", terminal, transitions)
+        return
+    lifecycle = Lifecycle(states, "s0", terminal, transitions)
+    mermaid = lifecycle.to_mermaid()
+    for index, (source, target) in enumerate(edges):
+        assert f"    {source} --> {target}: e{index}" in mermaid
