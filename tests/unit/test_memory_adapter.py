@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orderkit.adapters import FixedClock, SystemClock, TableSpec
-from orderkit.adapters._codecs import ORDERS, STOCK, epoch_microseconds
+from orderkit.adapters._codecs import DOCUMENTS, ORDERS, STOCK, epoch_microseconds
 from orderkit.adapters._records import Record
 from orderkit.adapters.memory import MemoryStore
 from orderkit.errors import OrderkitError, StoreUnavailable, ValidationError
@@ -117,10 +117,16 @@ def test_table_specs_take_plain_identifiers_only() -> None:
         TableSpec(table="t", kind="x", key_column="id", columns=("ok", "not ok"))
 
 
-@given(st.datetimes(timezones=st.timezones()))
-def test_epoch_microseconds_orders_like_the_instants(moment: dt.datetime) -> None:
-    later = moment + dt.timedelta(microseconds=1)
-    assert epoch_microseconds(later) == epoch_microseconds(moment) + 1
+@given(
+    st.datetimes(timezones=st.timezones()),
+    st.datetimes(timezones=st.timezones()),
+)
+def test_epoch_microseconds_measures_the_instant(first: dt.datetime, second: dt.datetime) -> None:
+    a, b = first.astimezone(dt.UTC), second.astimezone(dt.UTC)
+    assert epoch_microseconds(first) - epoch_microseconds(second) == (a - b) // dt.timedelta(
+        microseconds=1
+    )
+    assert epoch_microseconds(first) == epoch_microseconds(a)
 
 
 def test_epoch_microseconds_refuses_naive_and_non_datetimes() -> None:
@@ -147,3 +153,21 @@ def test_a_fixed_clock_moves_only_when_told() -> None:
         clock.set(dt.datetime(2026, 1, 1))
     with pytest.raises(ValidationError, match="timezone-aware"):
         FixedClock("now")  # type: ignore[arg-type]
+
+
+def test_the_document_codec_refuses_other_types_and_unknown_kinds() -> None:
+    with pytest.raises(ValidationError, match="Invoice or a CreditNote"):
+        DOCUMENTS.encode(make_order(1))  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="no known kind"):
+        DOCUMENTS.decode(Record("N-1", 1, '{"kind": "receipt", "document": {}}'))
+
+
+def test_versions_and_fingerprints_are_checked() -> None:
+    order = make_order(1)
+    order.version = -1
+    with MemoryStore().unit_of_work() as uow:
+        with pytest.raises(ValidationError, match="version"):
+            uow.orders.save(order)
+        with pytest.raises(ValidationError, match="fingerprint"):
+            uow.idempotency.put("k", 1, fingerprint=7)  # type: ignore[arg-type]
+        assert uow.idempotency.get("k") is None

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from orderkit.adapters._codecs import DOCUMENTS, ORDERS, STOCK
 from orderkit.adapters.sqlite import SCHEMA_VERSION, SqliteStore, StatementCounter
-from orderkit.adapters.sqlite._connection import translate_errors
+from orderkit.adapters.sqlite._connection import ConnectionPool, translate_errors
 from orderkit.errors import ConcurrencyConflict, StoreUnavailable, ValidationError
 from orderkit.ids import LocationId, OrderId, Sku
 from orderkit.testing.contracts._storage import BASE_TIME, make_order, make_stock
@@ -202,3 +202,28 @@ def test_orders_placed_with_offsets_sort_by_instant(tmp_path: Path) -> None:
                 BASE_TIME.replace(hour=0), BASE_TIME.replace(hour=23)
             )
             assert [o.id for o in window] == ["o-00001", "o-00002"]
+
+
+def test_a_broken_connection_is_rolled_back_quietly_and_dropped(tmp_path: Path) -> None:
+    with SqliteStore(tmp_path / "db.sqlite") as store:
+        with store.unit_of_work() as uow:
+            uow.numbers.next("INV", 2026)
+            uow._conn.close()  # type: ignore[union-attr]
+        assert not uow.active
+        with store.unit_of_work() as uow:
+            assert uow.numbers.current("INV", 2026) == 0
+
+
+def test_the_pool_keeps_a_bounded_number_of_idle_connections(tmp_path: Path) -> None:
+    path = str(tmp_path / "db.sqlite")
+    pool = ConnectionPool(lambda: sqlite3.connect(path, isolation_level=None), size=1)
+    first, second = pool.acquire(), pool.acquire()
+    pool.release(first)
+    pool.release(second)  # the pool is full: closed
+    with pytest.raises(sqlite3.ProgrammingError):
+        second.execute("SELECT 1")
+    assert pool.acquire() is first
+    pool.release(first)
+    pool.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        first.execute("SELECT 1")

@@ -131,12 +131,12 @@ class ConnectionPool:
 
     def release(self, conn: sqlite3.Connection) -> None:
         """Give a connection back (closed instead if it is in a bad state or the pool is full)."""
+        try:
+            reusable = not conn.in_transaction
+        except sqlite3.Error:  # closed or broken
+            reusable = False
         with self._lock:
-            if (
-                self._pid == os.getpid()
-                and not conn.in_transaction
-                and len(self._idle) < self._size
-            ):
+            if reusable and self._pid == os.getpid() and len(self._idle) < self._size:
                 self._idle.append(conn)
                 return
         with contextlib.suppress(sqlite3.Error):
