@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -404,3 +405,36 @@ def test_delivered_event_fires_once_all_open_units_arrive() -> None:
     assert isinstance(order.pending_events[-1], OrderDelivered)
     allocated = [e for e in order.pending_events if isinstance(e, OrderItemsAllocated)]
     assert allocated[0].lines == (LineQuantity(L1, Sku("MUG"), 3), LineQuantity(L2, Sku("CUP"), 1))
+
+
+_JUNK = st.one_of(
+    st.none(),
+    st.integers(),
+    st.text(max_size=5),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.just(AT.replace(tzinfo=None)),
+)
+
+
+@given(
+    st.sampled_from(["fire", "allocate", "ship", "cancel_items", "record_payment", "hold"]),
+    st.lists(_JUNK, min_size=3, max_size=3),
+)
+def test_junk_arguments_raise_only_orderkit_errors(command: str, junk: list[object]) -> None:
+    order = _order()
+    order.confirm(at=AT)
+    before = copy.deepcopy(order)
+    calls: dict[str, Callable[[], object]] = {
+        "fire": lambda: order.fire(junk[0], at=AT, actor=junk[1], context=junk[2]),  # type: ignore[arg-type]
+        "allocate": lambda: order.allocate(junk[0], at=junk[1]),  # type: ignore[arg-type]
+        "ship": lambda: order.ship({L1: junk[0]}, at=AT, lifecycle=junk[1]),  # type: ignore[arg-type]
+        "cancel_items": lambda: order.cancel_items({L1: 1}, at=AT, reason=junk[0]),  # type: ignore[arg-type]
+        "record_payment": lambda: order.record_payment(junk[0], junk[1], at=AT, reference=junk[2]),  # type: ignore[arg-type]
+        "hold": lambda: order.hold(at=junk[0], actor=junk[1]),  # type: ignore[arg-type]
+    }
+    try:
+        calls[command]()
+    except OrderkitError:
+        assert order == before

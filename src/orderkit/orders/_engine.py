@@ -49,6 +49,8 @@ __all__ = [
     "check_payment",
     "fire",
     "move_units",
+    "optional_text",
+    "require_lifecycle",
     "validate",
 ]
 
@@ -79,6 +81,20 @@ def aware(at: object, what: str = "at") -> dt.datetime:
     if not isinstance(at, dt.datetime) or at.utcoffset() is None:
         raise ValidationError(f"{what} must be a timezone-aware datetime, got {at!r}", path=what)
     return at
+
+
+def require_lifecycle(lifecycle: object) -> Lifecycle:
+    """``lifecycle`` if it is a :class:`Lifecycle`; ``ValidationError`` otherwise."""
+    if not isinstance(lifecycle, Lifecycle):
+        raise ValidationError(f"expected a Lifecycle, got {lifecycle!r}", path="lifecycle")
+    return lifecycle
+
+
+def optional_text(value: object, what: str) -> str | None:
+    """``value`` if it is ``None`` or a string; ``ValidationError`` otherwise."""
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(f"{what} must be a string or None, got {value!r}", path=what)
+    return value
 
 
 def validate(order: Order) -> None:
@@ -149,6 +165,8 @@ def fire(
     data: Attributes | None = None,
 ) -> None:
     """Fire ``event``: check sources and guards, run effects, move the state."""
+    optional_text(actor, "actor")
+    optional_text(reason, "reason")
     state = order.status.value
     transition = lifecycle.transition(event)
     allowed = lifecycle.allowed_events(state)
@@ -316,6 +334,8 @@ def cancel_units(
     reason: str | None,
 ) -> None:
     """Cancel some unshipped units, releasing allocated ones, without cancelling the order."""
+    optional_text(actor, "actor")
+    optional_text(reason, "reason")
     _require(
         order,
         lifecycle,

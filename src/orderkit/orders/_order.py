@@ -125,7 +125,7 @@ class Order:
             lines=items,
             placed_at=aware(at),
             total=total,
-            state=lifecycle.initial,
+            state=_engine.require_lifecycle(lifecycle).initial,
             billing_address=billing_address,
             shipping_address=shipping_address,
             notes=notes,
@@ -420,6 +420,8 @@ class Order:
         moment = aware(at)
         recorded: list[Payment] = []
 
+        _engine.optional_text(reference, "reference")
+
         def run(work: Order) -> None:
             payment_kind = _engine.check_payment(work, kind, amount)
             payment = Payment(payment_kind, amount, moment, reference)
@@ -455,9 +457,7 @@ class Order:
         self, command: Callable[[Order], None], lifecycle: Lifecycle, at: dt.datetime
     ) -> None:
         """Run ``command`` then the automatic transitions on a copy; swap it in on success."""
-        given: object = lifecycle
-        if not isinstance(given, Lifecycle):
-            raise ValidationError(f"lifecycle must be a Lifecycle, got {given!r}", path="lifecycle")
+        _engine.require_lifecycle(lifecycle)
         work = attrs.evolve(
             self,
             history=list(self._history),
