@@ -126,6 +126,18 @@ def test_wire_form_is_plain_and_readable() -> None:
         (lambda w: w.update(currency="USD"), "EUR"),
         (lambda w: w.update(placed_at="2026-03-02T09:00:00"), "offset"),
         (lambda w: w.update(surprise=1), "surprise"),
+        (lambda w: w.update(version=-1), "version"),
+        (
+            lambda w: w["payments"].append(
+                {
+                    "kind": "refund",
+                    "amount": {"amount": "1", "currency": "EUR"},
+                    "at": "2026-03-02T09:00:00+00:00",
+                    "reference": None,
+                }
+            ),
+            "exceed their caps",
+        ),
     ],
 )
 def test_bad_stored_orders_are_refused_with_validation_error(change: object, text: str) -> None:

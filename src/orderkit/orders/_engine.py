@@ -145,7 +145,20 @@ def validate(order: Order) -> None:
         value = getattr(order, name)
         if value is not None and not isinstance(value, Address):
             raise ValidationError(f"{name} must be an Address, got {value!r}", path=name)
-    payment_totals(order.payments, order.currency.code)
+    authorized, captured, refunded = payment_totals(order.payments, order.currency.code)
+    if any(payment.amount.amount <= 0 for payment in order.payments):
+        raise ValidationError("every recorded payment must be > 0", path="payments")
+    if authorized > order.total or captured > order.total or refunded > captured:
+        raise ValidationError(
+            f"payments exceed their caps: authorized {authorized}, captured {captured}, "
+            f"refunded {refunded}, total {order.total}",
+            path="payments",
+        )
+    version: object = order.version
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise ValidationError(
+            f"version must be a whole number >= 0, got {version!r}", path="version"
+        )
 
 
 def _require(order: Order, lifecycle: Lifecycle, command: str, ok: bool, reason: str) -> None:
