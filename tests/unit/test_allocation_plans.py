@@ -329,3 +329,27 @@ def test_plans_round_trip_through_the_converter() -> None:
         [line("1", "RED", 3, "cart")], [stock("RED", A=2)], locations=[loc("A", 1)], at=T0
     )
     assert converter.structure(converter.unstructure(plan), AllocationPlan) == plan
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: Allocator(policy="bogus"),
+        lambda: Allocator(strategy=object()),  # type: ignore[arg-type]
+        lambda: Allocator().allocate(None, [], locations=[], at=T0),  # type: ignore[arg-type]
+        lambda: Allocator().allocate([], 5, locations=[], at=T0),  # type: ignore[arg-type]
+        lambda: Allocator().allocate([], [], locations="A", at=T0),  # type: ignore[arg-type]
+        lambda: Allocator().allocate(["x"], [], locations=[], at=T0),  # type: ignore[list-item]
+        lambda: apply_plan(None, [], order="o", at=T0),  # type: ignore[arg-type]
+        lambda: StockLocation(LocationId("A"), name=3),  # type: ignore[arg-type]
+        lambda: StockLocation(LocationId(""), priority=1),
+        lambda: StockLocation(LocationId("A"), priority=True),
+    ],
+)
+def test_bad_allocator_input_raises_validation_errors(call: Any) -> None:
+    with pytest.raises(ValidationError):
+        call()
+
+
+def test_a_policy_may_be_given_by_value() -> None:
+    assert Allocator(policy="refuse").policy is AllocationPolicy.REFUSE

@@ -312,3 +312,59 @@ def test_events_serialise_as_tagged_union() -> None:
     data = converter.unstructure(event)
     assert data["type"] == "StockReserved"
     assert converter.structure(data, StockEvent) == event
+
+
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=True),
+    st.text(max_size=3),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=2), st.integers(-2, 2), max_size=2),
+    st.just(dt.datetime(2026, 1, 1)),
+    st.just(T0),
+)
+methods = st.sampled_from(
+    [
+        "receive",
+        "adjust",
+        "move",
+        "reserve",
+        "release",
+        "expire_reservations",
+        "allocate",
+        "deallocate",
+        "consume",
+        "receive_batch",
+        "expect_batch",
+        "available",
+    ]
+)
+
+
+@given(
+    methods,
+    st.lists(junk, min_size=0, max_size=3),
+    st.dictionaries(
+        st.sampled_from(
+            ["at", "reason", "expires_at", "location", "batches", "backorder", "quantity"]
+        ),
+        junk,
+        max_size=3,
+    ),
+)
+def test_junk_input_raises_only_orderkit_errors_and_changes_nothing(
+    method: str, args: list[Any], kwargs: dict[str, Any]
+) -> None:
+    stock = stocked(A=3)
+    stock.reserve("cart", 1, expires_at=later(5), at=T0)
+    stock.pull_events()
+    before = snapshot(stock)
+    try:
+        getattr(stock, method)(*args, **kwargs)
+    except OrderkitError:
+        assert snapshot(stock) == before
+    except TypeError as exc:  # a call Python itself rejects (wrong arity / unknown keyword)
+        assert "argument" in str(exc)  # noqa: PT017 - any other TypeError is a bug
+        assert snapshot(stock) == before

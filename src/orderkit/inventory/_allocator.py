@@ -25,8 +25,34 @@ __all__ = ["Allocator", "apply_plan"]
 _Take = tuple[LocationId, int, str | None]
 
 
+def _listed(values: object, what: str) -> list[object]:
+    """``values`` as a list, or a ValidationError naming ``what`` (never a bare TypeError)."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise ValidationError(f"{what} must be an iterable, got {values!r}", path=what)
+    return list(values)
+
+
+def _check_strategy(_: object, __: object, strategy: object) -> None:
+    for member in ("name", "uses_batches", "rank"):
+        if not hasattr(strategy, member):
+            raise ValidationError(
+                f"strategy {strategy!r} has no {member!r}: not an AllocationStrategy",
+                path="strategy",
+            )
+
+
+def _policy(value: object) -> AllocationPolicy:
+    """Accept a policy or its value (``"refuse"``); name the known ones otherwise."""
+    if isinstance(value, AllocationPolicy):
+        return value
+    if isinstance(value, str) and value in {p.value for p in AllocationPolicy}:
+        return AllocationPolicy(value)
+    known = ", ".join(p.value for p in AllocationPolicy)
+    raise ValidationError(f"unknown allocation policy {value!r} (known: {known})", path="policy")
+
+
 def _index_stocks(stocks: Iterable[SkuStock] | Mapping[Sku, SkuStock]) -> dict[Sku, SkuStock]:
-    values = stocks.values() if isinstance(stocks, Mapping) else stocks
+    values = _listed(stocks.values() if isinstance(stocks, Mapping) else stocks, "stocks")
     indexed: dict[Sku, SkuStock] = {}
     for stock in values:
         if not isinstance(stock, SkuStock):
@@ -40,7 +66,7 @@ def _index_stocks(stocks: Iterable[SkuStock] | Mapping[Sku, SkuStock]) -> dict[S
 def _active_locations(locations: Iterable[StockLocation]) -> tuple[StockLocation, ...]:
     seen: set[LocationId] = set()
     active = []
-    for location in locations:
+    for location in _listed(locations, "locations"):
         if not isinstance(location, StockLocation):
             raise ValidationError(f"expected StockLocation, got {location!r}", path="locations")
         if location.id in seen:
@@ -61,8 +87,8 @@ class Allocator:
     .. versionadded:: 0.1
     """
 
-    strategy: AllocationStrategy = attrs.field(factory=ByPriority)
-    policy: AllocationPolicy = AllocationPolicy.BACKORDER
+    strategy: AllocationStrategy = attrs.field(factory=ByPriority, validator=_check_strategy)
+    policy: AllocationPolicy = attrs.field(default=AllocationPolicy.BACKORDER, converter=_policy)
 
     def allocate(
         self,
@@ -84,11 +110,12 @@ class Allocator:
             ValidationError: duplicate line ids, SKUs or locations.
         """
         _check_aware(at, "at")
-        order_lines = list(lines)
+        order_lines: list[AllocationLine] = []
         ids: set[LineId] = set()
-        for line in order_lines:
+        for line in _listed(lines, "lines"):
             if not isinstance(line, AllocationLine):
                 raise ValidationError(f"expected AllocationLine, got {line!r}", path="lines")
+            order_lines.append(line)
             if line.line_id in ids:
                 raise ValidationError(f"line {line.line_id!r} given twice", path="lines")
             ids.add(line.line_id)
@@ -239,6 +266,8 @@ def apply_plan(
         NotFound: a SKU or batch the plan uses is not among ``stocks``.
     """
     _check_text(order, "order")
+    if not isinstance(plan, AllocationPlan):
+        raise ValidationError(f"expected an AllocationPlan, got {plan!r}", path="plan")
     by_sku = _index_stocks(stocks)
     calls: list[tuple[SkuStock, dict[LocationId, int], dict[str, int], int, set[str]]] = []
     grouped: dict[Sku, tuple[dict[LocationId, int], dict[str, int], list[int], set[str]]] = {}

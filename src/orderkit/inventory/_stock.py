@@ -87,6 +87,10 @@ class SkuStock:
 
     def __attrs_post_init__(self) -> None:
         _check_text(self.sku, "sku")
+        if not isinstance(self.backorder, BackorderPolicy):
+            raise ValidationError(
+                f"backorder must be a BackorderPolicy, got {self.backorder!r}", path="backorder"
+            )
         if self.low_stock_threshold is not None:
             check_quantity(self.low_stock_threshold, "low_stock_threshold", allow_zero=True)
         self._check_state()
@@ -131,13 +135,16 @@ class SkuStock:
         For the SKU (``location`` None): the sum over locations minus live
         reservations held on any location.
         """
+        _check_aware(at, "at")
         per_location, total = self._availability(at)
         if location is None:
             return total
+        _check_text(location, "location")
         return per_location.get(location, 0)
 
     def availability(self, *, at: dt.datetime) -> dict[LocationId, int]:
         """Available units per location at ``at`` (one pass; what an allocator reads)."""
+        _check_aware(at, "at")
         return self._availability(at)[0]
 
     def allocations_of(self, order: str) -> dict[LocationId, int]:
@@ -329,6 +336,7 @@ class SkuStock:
 
     def release(self, reference: str) -> None:
         """Give back the reservation ``reference`` (a cart abandoned or checked out)."""
+        _check_text(reference, "reference")
         hold = self._reservations.get(reference)
         if hold is None:
             raise NotFound(f"reservation of sku {self.sku}", reference)
@@ -415,6 +423,7 @@ class SkuStock:
 
     def deallocate(self, order: str) -> None:
         """Give back everything held for ``order``: allocations, batch allocations, backorders."""
+        _check_text(order, "order")
         if order not in self.orders:
             raise NotFound(f"allocation of sku {self.sku} for order", order)
         for location, qty in sorted(self._allocations.pop(order, {}).items()):
@@ -428,6 +437,8 @@ class SkuStock:
 
     def consume(self, order: str, location: LocationId, quantity: int) -> None:
         """Units allocated to ``order`` at ``location`` left in a shipment."""
+        _check_text(order, "order")
+        _check_text(location, "location")
         check_quantity(quantity, "quantity")
         held = self._allocations.get(order, {}).get(location, 0)
         if quantity > held:
@@ -501,6 +512,7 @@ class SkuStock:
             )
 
     def _batch(self, reference: str) -> IncomingBatch:
+        _check_text(reference, "batch reference")
         batch = self._batches.get(reference)
         if batch is None:
             raise NotFound(f"incoming batch of sku {self.sku}", reference)
@@ -579,6 +591,9 @@ class SkuStock:
         _check_aware(at, "at")
         if isinstance(reservations, str):
             raise ValidationError("reservations must be a collection of references, not a str")
+        for name, given in (("quantities", quantities), ("batches", batches)):
+            if not isinstance(given, Mapping):
+                raise ValidationError(f"{name} must be a mapping, got {given!r}", path=name)
         wanted: dict[LocationId, int] = {}
         for location, qty in dict(quantities).items():
             _check_text(location, "location")

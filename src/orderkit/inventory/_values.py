@@ -64,6 +64,11 @@ class StockLocation:
             raise ValidationError(
                 f"priority must be an int, got {self.priority!r}", path="location.priority"
             )
+        for name in ("name", "country"):
+            if not isinstance(getattr(self, name), str):
+                raise ValidationError(
+                    f"{name} must be a str, got {getattr(self, name)!r}", path=f"location.{name}"
+                )
         if not isinstance(self.active, bool):
             raise ValidationError(
                 f"active must be a bool, got {self.active!r}", path="location.active"
@@ -118,6 +123,7 @@ class Reservation:
 
     def is_live(self, at: dt.datetime) -> bool:
         """Whether the reservation still holds stock at the moment ``at``."""
+        _check_aware(at, "at")
         return at < self.expires_at
 
 
