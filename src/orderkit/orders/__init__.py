@@ -24,6 +24,7 @@ states and guards.
 """
 
 from orderkit.orders._countries import COUNTRY_CODES
+from orderkit.orders._engine import Quantities
 from orderkit.orders._events import (
     CancelledLine,
     LineQuantity,
@@ -114,6 +115,7 @@ __all__ = [
     "PaymentRecorded",
     "PaymentStatus",
     "PlacedLine",
+    "Quantities",
     "QuantityLedger",
     "StandardState",
     "StatusChange",

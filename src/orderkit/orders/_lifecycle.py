@@ -122,7 +122,7 @@ def _fail(message: str, path: str) -> ValidationError:
     return ValidationError(message, path=path)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Lifecycle:
     """An immutable order state machine, checked when built.
 
@@ -215,6 +215,13 @@ class Lifecycle:
                     f"event {event!r} cannot both remember and return to a previous state",
                     f"transitions.{event}",
                 )
+
+    def __repr__(self) -> str:
+        events = tuple(transition.event for transition in self.transitions)
+        return (
+            f"Lifecycle(states={self.states!r}, initial={self.initial!r}, "
+            f"terminal={self.terminal!r}, events={events!r})"
+        )
 
     # -- graph ----------------------------------------------------------------
 
