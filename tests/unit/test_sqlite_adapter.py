@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orderkit.adapters._codecs import DOCUMENTS, ORDERS, STOCK
+from orderkit.adapters._codecs import DOCUMENTS, ORDERS, SHIPMENTS, STOCK
 from orderkit.adapters.sqlite import SCHEMA_VERSION, SqliteStore, StatementCounter
 from orderkit.adapters.sqlite._connection import ConnectionPool, translate_errors
 from orderkit.errors import ConcurrencyConflict, StoreUnavailable, ValidationError
@@ -59,7 +59,7 @@ def test_every_indexed_column_exists_in_the_schema(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite"
     SqliteStore(path).close()
     conn = _raw(path)
-    for spec in (ORDERS.spec, STOCK.spec, DOCUMENTS.spec):
+    for spec in (ORDERS.spec, STOCK.spec, DOCUMENTS.spec, SHIPMENTS.spec):
         columns = {row[1] for row in conn.execute(f"PRAGMA table_info({spec.table})")}
         assert {spec.key_column, "version", "data", *spec.columns} <= columns, spec.table
 

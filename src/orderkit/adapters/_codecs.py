@@ -18,6 +18,7 @@ import attrs
 from orderkit.adapters._records import Column, Record, TableSpec
 from orderkit.errors import ValidationError
 from orderkit.events import DomainEvent
+from orderkit.fulfillment import Shipment
 from orderkit.inventory import SkuStock
 from orderkit.invoicing import CreditNote, Invoice
 from orderkit.orders import Order
@@ -27,6 +28,7 @@ from orderkit.serialization import converter
 __all__ = [
     "DOCUMENTS",
     "ORDERS",
+    "SHIPMENTS",
     "STOCK",
     "AggregateCodec",
     "Codec",
@@ -163,8 +165,8 @@ class _DocumentCodec:
         return result
 
 
-def _status(order: Order) -> str:
-    status = order.status
+def _status(aggregate: Order | Shipment) -> str:
+    status = aggregate.status
     return str(getattr(status, "value", status))
 
 
@@ -189,6 +191,15 @@ STOCK: AggregateCodec[SkuStock] = AggregateCodec(
     spec=TableSpec(table="stock", kind="stock", key_column="sku", columns=()),
     cls=SkuStock,
     key_of=lambda stock: str(stock.sku),
+)
+
+SHIPMENTS: AggregateCodec[Shipment] = AggregateCodec(
+    spec=TableSpec(
+        table="shipments", kind="shipment", key_column="id", columns=("order_id", "status")
+    ),
+    cls=Shipment,
+    key_of=lambda shipment: str(shipment.id),
+    columns_of=lambda shipment: {"order_id": str(shipment.order_id), "status": _status(shipment)},
 )
 
 DOCUMENTS = _DocumentCodec(

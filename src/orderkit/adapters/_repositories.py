@@ -14,6 +14,7 @@ from typing import Generic, Protocol, TypeVar
 from orderkit.adapters._codecs import (
     DOCUMENTS,
     ORDERS,
+    SHIPMENTS,
     STOCK,
     AggregateCodec,
     Codec,
@@ -22,7 +23,8 @@ from orderkit.adapters._codecs import (
 )
 from orderkit.adapters._records import Column, Record, RecordStore, TableSpec
 from orderkit.errors import ConcurrencyConflict, DuplicateRequest, NotFound, ValidationError
-from orderkit.ids import CustomerId, OrderId, Sku
+from orderkit.fulfillment import Shipment
+from orderkit.ids import CustomerId, OrderId, ShipmentId, Sku
 from orderkit.inventory import SkuStock
 from orderkit.orders import Order
 from orderkit.ports import (
@@ -35,6 +37,7 @@ from orderkit.ports import (
     OrderRepository,
     Outbox,
     OutboxMessage,
+    ShipmentRepository,
     StockRepository,
     StoredResult,
 )
@@ -45,6 +48,7 @@ __all__ = [
     "RecordNumberSequence",
     "RecordOrderRepository",
     "RecordOutbox",
+    "RecordShipmentRepository",
     "RecordStockRepository",
     "Session",
 ]
@@ -203,6 +207,28 @@ class RecordStockRepository(_Aggregates[SkuStock], StockRepository):
 
     def save(self, stock: SkuStock) -> None:
         self._save(stock)
+
+
+class RecordShipmentRepository(_Aggregates[Shipment], ShipmentRepository):
+    """:class:`~orderkit.ports.ShipmentRepository` over a record store."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, SHIPMENTS)
+
+    def get(self, shipment_id: ShipmentId) -> Shipment:
+        return self._get(shipment_id)
+
+    def add(self, shipment: Shipment) -> None:
+        self._add(shipment)
+
+    def save(self, shipment: Shipment) -> None:
+        self._save(shipment)
+
+    def list_by_order(self, order_id: OrderId) -> list[Shipment]:
+        records = self._session.records().select(
+            SHIPMENTS.spec, "order_id", check_key(order_id, "order_id"), None
+        )
+        return self._decode_all(records)
 
 
 class RecordInvoiceRepository(InvoiceRepository):

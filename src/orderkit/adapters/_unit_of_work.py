@@ -14,6 +14,7 @@ from orderkit.adapters._repositories import (
     RecordNumberSequence,
     RecordOrderRepository,
     RecordOutbox,
+    RecordShipmentRepository,
     RecordStockRepository,
 )
 from orderkit.errors import OrderkitError
@@ -46,6 +47,7 @@ class BaseUnitOfWork(UnitOfWork):
         self.orders = RecordOrderRepository(self)
         self.stock = RecordStockRepository(self)
         self.invoices = RecordInvoiceRepository(self)
+        self.shipments = RecordShipmentRepository(self)
         self.numbers = RecordNumberSequence(self)
         self.idempotency = RecordIdempotencyStore(self)
         self.outbox = RecordOutbox(self)

@@ -16,6 +16,7 @@ from orderkit.ports._repositories import (
     InvoiceDocument,
     InvoiceRepository,
     OrderRepository,
+    ShipmentRepository,
     StockRepository,
 )
 from orderkit.ports._stores import (
@@ -40,6 +41,7 @@ __all__ = [
     "OrderRepository",
     "Outbox",
     "OutboxMessage",
+    "ShipmentRepository",
     "StockRepository",
     "StoredResult",
     "UnitOfWork",

@@ -15,12 +15,19 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TypeAlias
 
-from orderkit.ids import CustomerId, OrderId, Sku
+from orderkit.fulfillment import Shipment
+from orderkit.ids import CustomerId, OrderId, ShipmentId, Sku
 from orderkit.inventory import SkuStock
 from orderkit.invoicing import CreditNote, Invoice
 from orderkit.orders import Order
 
-__all__ = ["InvoiceDocument", "InvoiceRepository", "OrderRepository", "StockRepository"]
+__all__ = [
+    "InvoiceDocument",
+    "InvoiceRepository",
+    "OrderRepository",
+    "ShipmentRepository",
+    "StockRepository",
+]
 
 #: What the invoice repository stores: invoices and the credit notes correcting them.
 InvoiceDocument: TypeAlias = Invoice | CreditNote
@@ -152,6 +159,46 @@ class InvoiceRepository(abc.ABC):
     @abc.abstractmethod
     def list_by_order(self, order_id: OrderId) -> list[InvoiceDocument]:
         """The order's invoices and credit notes in the order they were added.
+
+        Raises:
+            StoreUnavailable: the store could not be reached (retryable).
+        """
+
+
+class ShipmentRepository(abc.ABC):
+    """Shipments (:class:`~orderkit.fulfillment.Shipment`) by id and by order."""
+
+    @abc.abstractmethod
+    def get(self, shipment_id: ShipmentId) -> Shipment:
+        """The stored shipment.
+
+        Raises:
+            NotFound: no shipment has this id.
+            StoreUnavailable: the store could not be reached (retryable).
+        """
+
+    @abc.abstractmethod
+    def add(self, shipment: Shipment) -> None:
+        """Store a new shipment as version 1.
+
+        Raises:
+            DuplicateRequest: a shipment with this id is already stored.
+            StoreUnavailable: the store could not be reached (retryable).
+        """
+
+    @abc.abstractmethod
+    def save(self, shipment: Shipment) -> None:
+        """Store the shipment if unchanged since read (version 0 inserts it).
+
+        Raises:
+            ConcurrencyConflict: the stored version is not ``shipment.version``; nothing is written.
+            NotFound: ``shipment.version`` > 0 but no shipment with this id is stored.
+            StoreUnavailable: the store could not be reached (retryable).
+        """
+
+    @abc.abstractmethod
+    def list_by_order(self, order_id: OrderId) -> list[Shipment]:
+        """The order's shipments in the order they were first stored.
 
         Raises:
             StoreUnavailable: the store could not be reached (retryable).

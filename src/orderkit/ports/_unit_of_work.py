@@ -8,7 +8,12 @@ from types import TracebackType
 from typing import Protocol, Self, TypeAlias
 
 from orderkit.events import DomainEvent
-from orderkit.ports._repositories import InvoiceRepository, OrderRepository, StockRepository
+from orderkit.ports._repositories import (
+    InvoiceRepository,
+    OrderRepository,
+    ShipmentRepository,
+    StockRepository,
+)
 from orderkit.ports._stores import IdempotencyStore, NumberSequence, Outbox
 
 __all__ = ["Aggregate", "UnitOfWork", "UnitOfWorkFactory"]
@@ -37,6 +42,7 @@ class UnitOfWork(abc.ABC):
         orders: the orders of this transaction.
         stock: the stock records of this transaction.
         invoices: the invoices and credit notes of this transaction.
+        shipments: the shipments of this transaction.
         numbers: the gapless number sequences (a rollback consumes no number).
         idempotency: results stored by idempotency key.
         outbox: committed events waiting for dispatch.
@@ -45,6 +51,7 @@ class UnitOfWork(abc.ABC):
     orders: OrderRepository
     stock: StockRepository
     invoices: InvoiceRepository
+    shipments: ShipmentRepository
     numbers: NumberSequence
     idempotency: IdempotencyStore
     outbox: Outbox

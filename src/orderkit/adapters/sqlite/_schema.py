@@ -63,6 +63,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX outbox_pending ON outbox (position) WHERE dispatched = 0",
     ),
+    (
+        """CREATE TABLE shipments (
+            id TEXT PRIMARY KEY,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            order_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            data TEXT NOT NULL
+        )""",
+        "CREATE INDEX shipments_by_order ON shipments (order_id)",
+    ),
 )
 
 #: The schema version this code writes and expects.

@@ -6,6 +6,7 @@ from orderkit.testing.contracts._storage_machine import StorageMachine, StorageS
 from orderkit.testing.contracts._storage_repositories import (
     InvoiceRepositoryContract,
     OrderRepositoryContract,
+    ShipmentRepositoryContract,
     StockRepositoryContract,
 )
 from orderkit.testing.contracts._storage_suite import StorageContract
@@ -25,6 +26,7 @@ __all__ = [
     "OptimisticConcurrencyContract",
     "OrderRepositoryContract",
     "OutboxContract",
+    "ShipmentRepositoryContract",
     "StockRepositoryContract",
     "StorageContract",
     "StorageFactory",

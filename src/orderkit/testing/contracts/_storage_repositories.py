@@ -16,7 +16,8 @@ from orderkit.errors import (
     OrderkitError,
     ValidationError,
 )
-from orderkit.ids import CustomerId, OrderId, Sku
+from orderkit.fulfillment import Shipment
+from orderkit.ids import CustomerId, OrderId, ShipmentId, Sku
 from orderkit.inventory import SkuStock
 from orderkit.invoicing import CreditNote, Invoice
 from orderkit.orders import Order
@@ -30,9 +31,14 @@ from orderkit.testing.contracts._storage import (
     make_stock,
     stock_records,
 )
-from orderkit.testing.strategies import credit_notes, invoices, orders
+from orderkit.testing.strategies import credit_notes, invoices, orders, shipments
 
-__all__ = ["InvoiceRepositoryContract", "OrderRepositoryContract", "StockRepositoryContract"]
+__all__ = [
+    "InvoiceRepositoryContract",
+    "OrderRepositoryContract",
+    "ShipmentRepositoryContract",
+    "StockRepositoryContract",
+]
 
 
 class OrderRepositoryContract(StorageFixtures):
@@ -271,3 +277,57 @@ class InvoiceRepositoryContract(StorageFixtures):
             with pytest.raises(NotFound, match="no-such-number"):
                 uow.invoices.get("no-such-number")
             assert uow.invoices.list_by_order(OrderId("no-such-order")) == []
+
+
+class ShipmentRepositoryContract(StorageFixtures):
+    """``ShipmentRepository``: shipments by id and by order, with the version rule."""
+
+    @contract_settings
+    @given(shipment=shipments())
+    def test_a_shipment_reads_back_equal(
+        self, fresh_storage: StorageFactory, shipment: Shipment
+    ) -> None:
+        uow_factory = fresh_storage()
+        with uow_factory() as uow:
+            uow.shipments.add(shipment)
+            uow.commit()
+        assert shipment.version == 1
+        assert shipment.pending_events == ()
+        with uow_factory() as uow:
+            loaded = uow.shipments.get(shipment.id)
+            assert uow.shipments.list_by_order(shipment.order_id) == [shipment]
+        assert loaded == shipment
+        assert loaded.version == 1
+
+    @contract_settings
+    @given(
+        shipment=shipments(stage="pending"),
+        plan=st.lists(st.sampled_from(["o-1", "o-2"]), min_size=1, max_size=5),
+    )
+    def test_shipments_list_by_order_and_keep_versions(
+        self, fresh_storage: StorageFactory, shipment: Shipment, plan: list[str]
+    ) -> None:
+        uow_factory = fresh_storage()
+        stored = [
+            attrs.evolve(shipment, id=ShipmentId(f"S-{n}"), order_id=OrderId(order_id))
+            for n, order_id in enumerate(plan)
+        ]
+        with uow_factory() as uow:
+            for item in stored:
+                uow.shipments.save(item)  # version 0: inserts
+            with pytest.raises(DuplicateRequest, match="S-0"):
+                uow.shipments.add(attrs.evolve(shipment, id=ShipmentId("S-0")))
+            uow.commit()
+        with uow_factory() as uow:
+            for order_id in set(plan):
+                found = [s.id for s in uow.shipments.list_by_order(OrderId(order_id))]
+                assert found == [s.id for s in stored if s.order_id == order_id]
+            first = uow.shipments.get(ShipmentId("S-0"))
+            uow.shipments.save(first)
+            uow.commit()
+        assert first.version == 2
+        with uow_factory() as uow:
+            with pytest.raises(ConcurrencyConflict):
+                uow.shipments.save(stored[0])
+            with pytest.raises(NotFound, match="S-404"):
+                uow.shipments.get(ShipmentId("S-404"))

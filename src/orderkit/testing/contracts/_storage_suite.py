@@ -6,6 +6,7 @@ from orderkit.testing.contracts._storage_machine import StorageStateMachineContr
 from orderkit.testing.contracts._storage_repositories import (
     InvoiceRepositoryContract,
     OrderRepositoryContract,
+    ShipmentRepositoryContract,
     StockRepositoryContract,
 )
 from orderkit.testing.contracts._storage_units import (
@@ -23,6 +24,7 @@ class StorageContract(
     OrderRepositoryContract,
     StockRepositoryContract,
     InvoiceRepositoryContract,
+    ShipmentRepositoryContract,
     UnitOfWorkContract,
     OptimisticConcurrencyContract,
     NumberSequenceContract,
