@@ -44,15 +44,6 @@ from orderkit.inventory._values import (
 __all__ = ["SkuStock"]
 
 
-def _add(counts: dict[str, int], key: str, delta: int) -> None:
-    """Add ``delta`` to ``counts[key]``, dropping the key at zero (keeps state canonical)."""
-    value = counts.get(key, 0) + delta
-    if value:
-        counts[key] = value
-    else:
-        counts.pop(key, None)
-
-
 @attrs.define
 class SkuStock:
     """All stock of one SKU: what is where, what is promised, what is coming.
@@ -236,7 +227,7 @@ class SkuStock:
             raise ValidationError(f"delta must be a non-zero int, got {delta!r}", path="delta")
         before = self._low_stock_base(at)
         if delta < 0:
-            self._require_after(at, location, -delta, {location: delta})
+            self._require_after(at, -delta, {location: delta})
         self._on_hand[location] = self._on_hand.get(location, 0) + delta
         if self._on_hand[location] == 0:
             del self._on_hand[location]
@@ -256,7 +247,7 @@ class SkuStock:
         check_quantity(quantity, "quantity")
         if source == target:
             raise ValidationError(f"cannot move stock from {source!r} to itself", path="target")
-        self._require_after(at, source, quantity, {source: -quantity, target: quantity})
+        self._require_after(at, quantity, {source: -quantity, target: quantity})
         remaining = self._on_hand[source] - quantity
         if remaining:
             self._on_hand[source] = remaining
@@ -329,7 +320,7 @@ class SkuStock:
             )
         before = self._low_stock_base(at)
         delta = {location: 0} if location is not None else {}
-        self._require_after(at, location, quantity, delta, drop=(reference,), add=hold)
+        self._require_after(at, quantity, delta, drop=(reference,), add=hold)
         self._reservations[reference] = hold
         self._events.append(StockReserved(self.sku, reference, quantity, expires_at, location))
         self._check_low_stock(before, at)
@@ -554,7 +545,6 @@ class SkuStock:
     def _require_after(
         self,
         at: dt.datetime,
-        location: LocationId | None,
         requested: int,
         delta: Mapping[LocationId, int],
         *,
@@ -572,9 +562,6 @@ class SkuStock:
                 have = now.get(where, 0)
             else:  # the SKU as a whole is short (holds on "any location")
                 where, have = None, now_total
-            if location is not None and location != where and where is not None:
-                have = now.get(location, 0)
-                where = location
             raise InsufficientStock(self.sku, where, requested, max(have, 0))
 
     def _prepare_allocation(
@@ -613,7 +600,7 @@ class SkuStock:
             )
         )
         delta = {location: -qty for location, qty in wanted.items()}
-        self._require_after(at, None, sum(wanted.values()), delta, drop=holds)
+        self._require_after(at, sum(wanted.values()), delta, drop=holds)
         for reference, qty in per_batch.items():
             free = self.batch_available(reference)
             if qty > free:
