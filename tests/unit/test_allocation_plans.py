@@ -353,3 +353,22 @@ def test_bad_allocator_input_raises_validation_errors(call: Any) -> None:
 
 def test_a_policy_may_be_given_by_value() -> None:
     assert Allocator(policy="refuse").policy is AllocationPolicy.REFUSE
+
+
+@attrs.frozen
+class _Address:
+    country: str
+
+
+def test_same_country_first_reads_an_address_country() -> None:
+    network = [loc("berlin", 1, "DE"), loc("paris", 2, "FR")]
+    assert list(same_country_first(_Address("fr"), network)) == ["paris"]
+    assert list(same_country_first(42, network)) == []
+    plan = Allocator(NearestFirst(same_country_first)).allocate(
+        [line("1", "RED", 1)],
+        [stock("RED", berlin=1, paris=1)],
+        locations=network,
+        at=T0,
+        destination=_Address("FR"),
+    )
+    assert plan.locations == {"paris"}

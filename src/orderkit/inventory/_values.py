@@ -178,8 +178,9 @@ def same_country_first(
 ) -> Sequence[LocationId]:
     """A simple :class:`LocationRanking`: locations in the destination's country first.
 
-    ``destination`` is an ISO 3166 country code (any other value ranks
-    nothing, so the strategy falls back to priority order).
+    ``destination`` is an ISO 3166 country code or anything with a ``country``
+    attribute holding one (such as an order's shipping address); any other
+    value ranks nothing, so the strategy falls back to priority order.
 
     >>> locs = [
     ...     StockLocation(LocationId("de"), country="DE"),
@@ -188,7 +189,8 @@ def same_country_first(
     >>> list(same_country_first("FR", locs))
     ['fr']
     """
-    if not isinstance(destination, str):
+    country = getattr(destination, "country", destination)
+    if not isinstance(country, str) or not country:
         return []
-    code = destination.upper()
+    code = country.upper()
     return [loc.id for loc in locations if loc.country.upper() == code]
