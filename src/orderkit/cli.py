@@ -79,7 +79,7 @@ def _print_bill(bill: _Bill, people: int, out: TextIO) -> None:
     print(f"  split {people} ways: {shares} = {Money.sum(parts, bill.currency)}", file=out)
 
 
-def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
+def _run_bill(args: argparse.Namespace, out: TextIO) -> int:
     people: int = args.people
     print(
         f"orderkit demo: one bill in three currencies, split exactly among {people} people\n",
@@ -89,6 +89,19 @@ def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
         _print_bill(bill, people, out)
         print(file=out)
     print("Every split adds up to its total to the minor unit (orderkit.money.allocate).", file=out)
+    return 0
+
+
+def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from orderkit.service._demo import run_demo  # noqa: PLC0415 - only this command needs SQLite
+
+    run_demo(
+        args.db,
+        orders=args.orders,
+        seed=args.seed,
+        out=out,
+        progress=None if args.quiet else sys.stderr,
+    )
     return 0
 
 
@@ -112,11 +125,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="price and split a bill in EUR, JPY and KWD")
+    demo = commands.add_parser(
+        "demo",
+        help="run a shop on a SQLite file: place, confirm, allocate, ship, invoice, cancel",
+    )
     demo.add_argument(
+        "--db", default="orderkit-demo.db", help="the SQLite file (default ./orderkit-demo.db)"
+    )
+    demo.add_argument(
+        "--orders", type=_positive_int, default=1000, help="orders to generate (default 1000)"
+    )
+    demo.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar on standard error")
+    demo.set_defaults(run=_run_demo)
+
+    bill = commands.add_parser("bill", help="price and split a bill in EUR, JPY and KWD")
+    bill.add_argument(
         "--people", type=_positive_int, default=3, help="how many ways to split (default 3)"
     )
-    demo.set_defaults(run=_run_demo)
+    bill.set_defaults(run=_run_bill)
     return parser
 
 

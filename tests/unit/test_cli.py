@@ -1,4 +1,4 @@
-"""The console command: `orderkit demo` prices and splits a bill in three currencies."""
+"""The console command: `orderkit bill` prices and splits a bill in three currencies."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def run(*argv: str) -> tuple[int, str]:
 
 
 def test_demo_prices_and_splits_each_bill_exactly() -> None:
-    status, text = run("demo")
+    status, text = run("bill")
     assert status == 0
     # Totals worked out by hand: lines + a percentage charge rounded half-up once.
     assert re.search(r"total\s+62\.59 EUR", text)
@@ -31,7 +31,7 @@ def test_demo_prices_and_splits_each_bill_exactly() -> None:
 
 @pytest.mark.parametrize("people", [1, 2, 7])
 def test_every_split_line_adds_up(people: int) -> None:
-    status, text = run("demo", "--people", str(people))
+    status, text = run("bill", "--people", str(people))
     assert status == 0
     splits = re.findall(r"split (\d+) ways: (.*) = (\S+) (\w{3})", text)
     assert len(splits) == 3
@@ -50,6 +50,6 @@ def test_no_command_prints_help_and_exits_2() -> None:
 
 def test_bad_arguments_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
-        main(["demo", "--people", "0"])
+        main(["bill", "--people", "0"])
     assert info.value.code == 2
     assert "at least 1" in capsys.readouterr().err
