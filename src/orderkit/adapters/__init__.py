@@ -5,6 +5,7 @@
 - :mod:`orderkit.adapters.sqlite`: :class:`~orderkit.adapters.sqlite.SqliteStore`,
   the embedded default (one database file, several processes).
 - :class:`SystemClock` and :class:`FixedClock` implement :class:`~orderkit.ports.Clock`.
+- :func:`dispatch_outbox` relays committed events to a host's message bus.
 
 Adapter authors build on :class:`BaseUnitOfWork` and :class:`RecordStore`
 (see ``docs/adapters.md``): the repositories, the version rule and the
@@ -13,6 +14,7 @@ outbox collection then come for free.
 
 from orderkit.adapters._clock import FixedClock, SystemClock
 from orderkit.adapters._records import OutboxRow, Record, RecordStore, TableSpec
+from orderkit.adapters._relay import dispatch_outbox
 from orderkit.adapters._unit_of_work import BaseUnitOfWork, new_message_id
 
 __all__ = [
@@ -23,5 +25,6 @@ __all__ = [
     "RecordStore",
     "SystemClock",
     "TableSpec",
+    "dispatch_outbox",
     "new_message_id",
 ]
