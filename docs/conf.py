@@ -65,5 +65,11 @@ def _filter_toctree(app: Sphinx, docname: str, source: list[str]) -> None:
     source[0] = _TOCTREE.sub(rewrite, source[0], count=1)
 
 
+def _reread_index(*_: object) -> list[str]:
+    # The filtered toctree depends on which pages exist, which Sphinx's cache does not track.
+    return ["index"]
+
+
 def setup(app: Sphinx) -> None:
     app.connect("source-read", _filter_toctree)
+    app.connect("env-get-outdated", _reread_index)
