@@ -400,8 +400,8 @@ class Order:
         self,
         kind: PaymentKind | str,
         amount: Money,
-        *,
         at: dt.datetime,
+        *,
         reference: str | None = None,
         lifecycle: Lifecycle = STANDARD_LIFECYCLE,
     ) -> Payment:
