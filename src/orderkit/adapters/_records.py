@@ -75,8 +75,15 @@ class OutboxRow:
 
 
 class RecordStore(abc.ABC):
-    """One open transaction's reads and writes. Raise only ``StoreUnavailable`` or
-    ``ConcurrencyConflict`` for driver failures; the other outcomes are return values."""
+    """One open transaction's reads and writes.
+
+    Translate driver failures into a (retryable) ``StoreUnavailable`` or a
+    ``ConcurrencyConflict``; every expected outcome (a missing row, a taken
+    key, a stale version) is a return value, and the shared layer turns it
+    into the port's error. Nothing here validates input: the shared layer
+    already did. Writes are visible to this transaction at once and to others
+    only after the unit of work commits.
+    """
 
     @abc.abstractmethod
     def get(self, spec: TableSpec, key: str) -> Record | None:
@@ -145,7 +152,9 @@ class RecordStore(abc.ABC):
 
     @abc.abstractmethod
     def append_outbox(self, rows: Sequence[OutboxRow]) -> None:
-        """Append rows to the outbox in this order (positions increase)."""
+        """Append rows to the outbox in this order. Positions must increase in commit order
+        across transactions (true of any sequence when writers are serialised, as in
+        SQLite; a server database must make sure a later position never commits first)."""
 
     @abc.abstractmethod
     def pending(self, limit: int | None) -> list[OutboxMessage]:
