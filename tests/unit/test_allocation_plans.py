@@ -372,3 +372,38 @@ def test_same_country_first_reads_an_address_country() -> None:
         destination=_Address("FR"),
     )
     assert plan.locations == {"paris"}
+
+
+def test_replanning_after_stock_arrives_fills_the_backorder() -> None:
+    pre = SkuStock(Sku("PRE"), backorder=BackorderPolicy.allow(4))
+    pre.receive(LocationId("A"), 1)
+    network = [loc("A", 1)]
+    refuse = Allocator(policy=AllocationPolicy.REFUSE)
+    first = refuse.allocate([line("1", "PRE", 5)], [pre], locations=network, at=T0, order="o1")
+    apply_plan(first, [pre], order="o1", at=T0)
+    assert (pre.allocations_of("o1"), pre.backordered("o1")) == ({LocationId("A"): 1}, 4)
+    pre.receive(LocationId("A"), 2)
+    # the order still lacks 4 units: 2 from the new stock, 2 stay backordered
+    again = refuse.allocate([line("1", "PRE", 4)], [pre], locations=network, at=T0, order="o1")
+    assert (again.lines[0].allocated, again.lines[0].backorder_recorded) == (2, 2)
+    pre.pull_events()
+    apply_plan(again, [pre], order="o1", at=T0)
+    assert (pre.allocations_of("o1"), pre.backordered("o1")) == ({LocationId("A"): 3}, 2)
+    assert [type(e).__name__ for e in pre.pull_events()] == ["StockAllocated", "BackorderFilled"]
+    # without the order reference its own backorder does not count as allowance
+    with pytest.raises(OutOfStock, match="PRE short by 1"):
+        refuse.allocate([line("1", "PRE", 3)], [pre], locations=network, at=T0)
+    refuse.allocate([line("1", "PRE", 3)], [pre], locations=network, at=T0, order="o1")
+
+
+def test_allocate_can_replace_an_orders_backorder() -> None:
+    pre = SkuStock(Sku("PRE"), backorder=BackorderPolicy.allow(3))
+    pre.allocate("o1", {}, at=T0, backorder=3)
+    before = converter.unstructure(pre)
+    with pytest.raises(ValidationError, match="nothing to allocate"):
+        pre.allocate("o1", {}, at=T0, backorder=3, replace_backorder=True)
+    with pytest.raises(InsufficientStock):
+        pre.allocate("o1", {}, at=T0, backorder=4, replace_backorder=True)
+    assert converter.unstructure(pre) == before
+    pre.allocate("o1", {}, at=T0, backorder=1, replace_backorder=True)
+    assert pre.backordered() == 1

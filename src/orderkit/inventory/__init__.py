@@ -15,6 +15,7 @@ from orderkit.inventory._allocator import Allocator, apply_plan
 from orderkit.inventory._events import (
     BackorderCancelled,
     BackorderCreated,
+    BackorderFilled,
     BatchExpected,
     LowStock,
     ReservationConverted,
@@ -62,6 +63,7 @@ __all__ = [
     "Allocator",
     "BackorderCancelled",
     "BackorderCreated",
+    "BackorderFilled",
     "BackorderPolicy",
     "BatchExpected",
     "ByPriority",

@@ -98,11 +98,16 @@ class Allocator:
         locations: Iterable[StockLocation],
         at: dt.datetime,
         destination: object = None,
+        order: str | None = None,
     ) -> AllocationPlan:
         """Plan the allocation of ``lines`` from ``stocks`` at the moment ``at``.
 
         Lines of the same SKU compete for the same stock, in the order given.
         Inactive locations, and locations not listed, are never used.
+        ``destination`` is passed to the strategy (see :class:`NearestFirst`).
+        When re-planning an order that already holds backorders, pass its
+        reference as ``order``: its own backorders then count as allowance
+        for it (applying the plan replaces them).
 
         Raises:
             OutOfStock: under :attr:`AllocationPolicy.REFUSE`, naming every
@@ -123,7 +128,9 @@ class Allocator:
         active = _active_locations(locations)
         request = self._request(order_lines, by_sku, active, at, destination)
         takes = self._takes(request, by_sku, active)
-        plans = _distribute(order_lines, takes, by_sku)
+        if order is not None:
+            _check_text(order, "order")
+        plans = _distribute(order_lines, takes, by_sku, order)
         shortfalls: dict[Sku, int] = {}
         for plan in plans:
             if plan.unallocated:
@@ -216,11 +223,18 @@ def _distribute(
     lines: list[AllocationLine],
     takes: Mapping[Sku, list[_Take]],
     by_sku: Mapping[Sku, SkuStock],
+    order: str | None,
 ) -> list[LinePlan]:
     """Hand each SKU's takes to its lines in order; record backorders within the allowance."""
     queues = {sku: list(chosen) for sku, chosen in takes.items()}
     allowance = {
-        sku: max(stock.backorder.limit - stock.backordered(), 0) for sku, stock in by_sku.items()
+        sku: max(
+            stock.backorder.limit
+            - stock.backordered()
+            + (stock.backordered(order) if order is not None else 0),
+            0,
+        )
+        for sku, stock in by_sku.items()
     }
     plans: list[LinePlan] = []
     for line in lines:
@@ -259,7 +273,10 @@ def apply_plan(
 
     Each SKU is checked first (:meth:`SkuStock.check_allocation`); only when
     all pass is anything changed. Cart reservations named by the lines are
-    converted into the allocation.
+    converted into the allocation. The plan is taken to cover everything the
+    order still lacks of each SKU it allocates: the order's backorder for
+    that SKU becomes what the plan records (``replace_backorder``), so a
+    re-plan after stock arrived fills earlier backorders instead of adding.
 
     Raises:
         InsufficientStock: the stock changed since the plan was made.
@@ -282,17 +299,30 @@ def apply_plan(
         if line.reservation is not None:
             holds.add(line.reservation)
     for sku, (quantities, batches, backorder, holds) in grouped.items():
-        if not quantities and not batches and not backorder[0]:
-            continue
         stock = by_sku.get(sku)
+        held = stock.backordered(order) if stock is not None else 0
+        if not quantities and not batches and backorder[0] == held:
+            continue  # nothing changes for this sku
         if stock is None:
             raise NotFound("stock of sku", sku)
         calls.append((stock, quantities, batches, backorder[0], holds))
     for stock, quantities, batches, backorder_units, holds in calls:
         stock.check_allocation(
-            order, quantities, at=at, batches=batches, backorder=backorder_units, reservations=holds
+            order,
+            quantities,
+            at=at,
+            batches=batches,
+            backorder=backorder_units,
+            replace_backorder=True,
+            reservations=holds,
         )
     for stock, quantities, batches, backorder_units, holds in calls:
         stock.allocate(
-            order, quantities, at=at, batches=batches, backorder=backorder_units, reservations=holds
+            order,
+            quantities,
+            at=at,
+            batches=batches,
+            backorder=backorder_units,
+            replace_backorder=True,
+            reservations=holds,
         )

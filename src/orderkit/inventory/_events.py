@@ -17,6 +17,7 @@ from orderkit.ids import LocationId, Sku
 __all__ = [
     "BackorderCancelled",
     "BackorderCreated",
+    "BackorderFilled",
     "BatchExpected",
     "LowStock",
     "ReservationConverted",
@@ -160,6 +161,14 @@ class BackorderCreated(StockEvent):
 @attrs.frozen
 class BackorderCancelled(StockEvent):
     """An order's backordered units were withdrawn."""
+
+    order: str
+    quantity: int
+
+
+@attrs.frozen
+class BackorderFilled(StockEvent):
+    """Fewer units of an order are backordered: stock now covers them (re-planned)."""
 
     order: str
     quantity: int

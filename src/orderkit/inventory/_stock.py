@@ -19,6 +19,7 @@ from orderkit.ids import LocationId, Sku
 from orderkit.inventory._events import (
     BackorderCancelled,
     BackorderCreated,
+    BackorderFilled,
     BatchExpected,
     LowStock,
     ReservationConverted,
@@ -355,6 +356,7 @@ class SkuStock:
         at: dt.datetime,
         batches: Mapping[str, int] | None = None,
         backorder: int = 0,
+        replace_backorder: bool = False,
         reservations: Collection[str] = (),
     ) -> None:
         """Raise what :meth:`allocate` would raise with these arguments; change nothing."""
@@ -364,6 +366,7 @@ class SkuStock:
             at=at,
             batches=batches or {},
             backorder=backorder,
+            replace_backorder=replace_backorder,
             reservations=reservations,
         )
 
@@ -375,6 +378,7 @@ class SkuStock:
         at: dt.datetime,
         batches: Mapping[str, int] | None = None,
         backorder: int = 0,
+        replace_backorder: bool = False,
         reservations: Collection[str] = (),
     ) -> None:
         """Allocate units to ``order``: on hand per location, against batches, or backordered.
@@ -382,7 +386,10 @@ class SkuStock:
         ``reservations`` made for the same order (its cart) are converted:
         their units pay for this allocation instead of being counted twice,
         and the reservations are gone afterwards (the cart became the order).
-        An order may be allocated more than once; amounts add up.
+        An order may be allocated more than once; amounts add up, and so do
+        backorders, unless ``replace_backorder`` is set: then the order's
+        backorder becomes ``backorder`` (a re-plan of everything the order
+        still lacks, where stock that arrived fills the earlier backorder).
         """
         before = self._low_stock_base(at)
         quantities, batch_qty, holds = self._prepare_allocation(
@@ -391,6 +398,7 @@ class SkuStock:
             at=at,
             batches=batches or {},
             backorder=backorder,
+            replace_backorder=replace_backorder,
             reservations=reservations,
         )
         for reference in holds:
@@ -407,9 +415,16 @@ class SkuStock:
                 per_batch[reference] = per_batch.get(reference, 0) + qty
                 where = self._batches[reference].destination
                 self._events.append(StockAllocated(self.sku, order, where, qty, reference))
-        if backorder:
-            self._backorders[order] = self._backorders.get(order, 0) + backorder
-            self._events.append(BackorderCreated(self.sku, order, backorder))
+        old = self._backorders.get(order, 0)
+        new = backorder if replace_backorder else old + backorder
+        if new:
+            self._backorders[order] = new
+        else:
+            self._backorders.pop(order, None)
+        if new > old:
+            self._events.append(BackorderCreated(self.sku, order, new - old))
+        elif new < old:
+            self._events.append(BackorderFilled(self.sku, order, old - new))
         self._check_low_stock(before, at)
 
     def deallocate(self, order: str) -> None:
@@ -572,6 +587,7 @@ class SkuStock:
         at: dt.datetime,
         batches: Mapping[str, int],
         backorder: int,
+        replace_backorder: bool,
         reservations: Collection[str],
     ) -> tuple[dict[LocationId, int], dict[str, int], tuple[str, ...]]:
         _check_text(order, "order")
@@ -590,7 +606,13 @@ class SkuStock:
             self._batch(reference)
             per_batch[reference] = check_quantity(qty, f"batches[{reference}]")
         check_quantity(backorder, "backorder", allow_zero=True)
-        if not wanted and not per_batch and not backorder:
+        if not isinstance(replace_backorder, bool):
+            raise ValidationError(
+                f"replace_backorder must be a bool, got {replace_backorder!r}",
+                path="replace_backorder",
+            )
+        own = self._backorders.get(order, 0) if replace_backorder else 0
+        if not wanted and not per_batch and backorder == own:
             raise ValidationError(f"nothing to allocate to order {order!r}", path="quantities")
         holds = tuple(
             sorted(
@@ -605,7 +627,7 @@ class SkuStock:
             free = self.batch_available(reference)
             if qty > free:
                 raise InsufficientStock(self.sku, f"incoming batch {reference}", qty, max(free, 0))
-        room = self.backorder.limit - self.backordered()
+        room = self.backorder.limit - self.backordered() + own
         if backorder > room:
             raise InsufficientStock(self.sku, "backorder", backorder, max(room, 0))
         return wanted, per_batch, holds

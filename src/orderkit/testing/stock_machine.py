@@ -183,6 +183,7 @@ class SkuStockMachine(RuleBasedStateMachine):
             units = data.draw(st.integers(1, self.stock.batch_available(reference) + 1))
             batches[reference] = units
         carts = (cart,) if cart is not None else ()
+        replace: bool = data.draw(st.booleans())
         done = self._attempt(
             "allocate",
             lambda: self.stock.allocate(
@@ -191,6 +192,7 @@ class SkuStockMachine(RuleBasedStateMachine):
                 at=self.now,
                 batches=batches,
                 backorder=backorder,
+                replace_backorder=replace,
                 reservations=carts,
             ),
         )
