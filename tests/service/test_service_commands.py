@@ -27,7 +27,6 @@ from orderkit.invoicing import Invoice, InvoicingPolicy
 from orderkit.money import Money
 from orderkit.ports import UnitOfWork
 from orderkit.service import InvoicingConfig, LineRequest, StockOnPlace
-from orderkit.service._shipments import ShipmentLog
 from orderkit.testing.carriers import FakeCarrier
 
 
@@ -345,7 +344,7 @@ def test_tracking_is_idempotent_per_event_and_delivery_reaches_the_order(shop: S
     assert delivered.shipment_status == "delivered"
     with shop.store.unit_of_work() as uow:
         assert uow.orders.get(order).lines[0].delivered == 2
-        assert ShipmentLog(uow).get(shipment).tracking[0] == scan
+        assert uow.shipments.get(shipment).tracking[0] == scan
     assert "OrderDelivered" in shop.outbox()
 
 

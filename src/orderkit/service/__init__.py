@@ -7,7 +7,6 @@ idempotency key and returns a small frozen result. See ``docs/service.md``.
 """
 
 from orderkit.service._service import OrderService
-from orderkit.service._shipments import ShipmentLog
 from orderkit.service._values import (
     AllocationOutcome,
     IdGenerator,
@@ -33,7 +32,6 @@ __all__ = [
     "OrderService",
     "PlacedOrder",
     "ShipOutcome",
-    "ShipmentLog",
     "StockOnPlace",
     "TrackingOutcome",
     "UnitWeight",

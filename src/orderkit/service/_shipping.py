@@ -22,7 +22,6 @@ from orderkit.ids import LineId, OrderId, ShipmentId
 from orderkit.orders import Address
 from orderkit.ports import UnitOfWork
 from orderkit.service._context import Context
-from orderkit.service._shipments import ShipmentLog
 from orderkit.service._stock import load_stocks, shippable
 from orderkit.service._values import ShipOutcome, TrackingOutcome
 
@@ -105,9 +104,8 @@ def ship(ctx: Context, uow: UnitOfWork, at: dt.datetime, order_id: OrderId) -> S
         order.ship(shipped, at=at, lifecycle=ctx.lifecycle)
         uow.orders.save(order)
         stocks.save(uow)
-        log = ShipmentLog(uow)
         for shipment in shipments:
-            log.save(shipment)
+            uow.shipments.add(shipment)
     except BaseException:
         for label in bought:
             with contextlib.suppress(CarrierError, NotFound):
@@ -131,8 +129,7 @@ def record_tracking(
     """
     if not isinstance(event, TrackingEvent):
         raise ValidationError(f"expected a TrackingEvent, got {event!r}", path="event")
-    log = ShipmentLog(uow)
-    shipment = log.get(shipment_id)
+    shipment = uow.shipments.get(shipment_id)
     order = uow.orders.get(shipment.order_id)
     before = shipment.status
     recorded = shipment.record_tracking(event)
@@ -142,7 +139,7 @@ def record_tracking(
                 dict(shipment.quantity_by_line), at=event.timestamp, lifecycle=ctx.lifecycle
             )
             uow.orders.save(order)
-        log.save(shipment)
+        uow.shipments.save(shipment)
     return TrackingOutcome(
         shipment.id, order.id, shipment.status.value, order.status.value, recorded
     )
