@@ -6,7 +6,8 @@ import datetime as dt
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orderkit.errors import ValidationError
 from orderkit.events import DomainEvent
@@ -29,6 +30,7 @@ from orderkit.testing.strategies import (
     payments,
     quantity_ledgers,
 )
+from orderkit.testing.strategies._orders import ORDER_EVENT_STRATEGIES
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -145,3 +147,18 @@ def test_bad_stored_orders_are_refused_with_validation_error(change: object, tex
     change(wire)  # type: ignore[operator]
     with pytest.raises(ValidationError, match=text):
         converter.structure(wire, Order)
+
+
+_EVENT_KINDS: list[type] = list(ORDER_EVENT_STRATEGIES)
+
+
+@pytest.mark.parametrize("kind", _EVENT_KINDS, ids=[kind.__name__ for kind in _EVENT_KINDS])
+def test_every_order_event_type_is_registered_and_round_trips(kind: type) -> None:
+    @given(st.from_type(kind))
+    @settings(max_examples=10)
+    def check(event: DomainEvent) -> None:
+        assert isinstance(event, kind)
+        wire = json.loads(json.dumps(converter.unstructure(event, DomainEvent)))
+        assert converter.structure(wire, DomainEvent) == event
+
+    check()

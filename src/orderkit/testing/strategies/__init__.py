@@ -67,7 +67,6 @@ from orderkit.orders import (
     Lifecycle,
     Order,
     OrderLine,
-    OrderPlaced,
     Payment,
     QuantityLedger,
 )
@@ -124,6 +123,7 @@ from orderkit.testing.strategies._invoicing import (
 )
 from orderkit.testing.strategies._money import amounts, currencies, money, positive_money
 from orderkit.testing.strategies._orders import (
+    ORDER_EVENT_STRATEGIES,
     addresses,
     approval_lifecycle,
     customers,
@@ -253,7 +253,7 @@ _BY_TYPE: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
     Lifecycle: lifecycles,
     Order: orders,
     OrderLine: order_lines,
-    OrderPlaced: lambda: orders().map(lambda order: order.pending_events[0]),
+    **ORDER_EVENT_STRATEGIES,
     Payment: payments,
     QuantityLedger: quantity_ledgers,
     BusinessCalendar: business_calendars,

@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import string
+import typing
 from collections.abc import Callable
 
+import attrs
 from hypothesis import strategies as st
 
 from orderkit.errors import OrderkitError
@@ -23,13 +25,32 @@ from orderkit.orders import (
     STANDARD_LIFECYCLE,
     Address,
     Attributes,
+    CancelledLine,
     CustomerRef,
     Lifecycle,
+    LineQuantity,
     Order,
+    OrderCancelled,
+    OrderCompleted,
+    OrderConfirmed,
+    OrderDelivered,
     OrderEvent,
+    OrderFulfilled,
+    OrderHeld,
+    OrderItemsAllocated,
+    OrderItemsCancelled,
+    OrderItemsDeallocated,
+    OrderItemsDelivered,
+    OrderItemsReturned,
+    OrderItemsShipped,
     OrderLine,
+    OrderPlaced,
+    OrderReleased,
+    OrderStatusChanged,
     Payment,
     PaymentKind,
+    PaymentRecorded,
+    PlacedLine,
     QuantityLedger,
     Transition,
     actor_required,
@@ -37,11 +58,13 @@ from orderkit.orders import (
 from orderkit.testing.strategies._money import currencies
 
 __all__ = [
+    "ORDER_EVENT_STRATEGIES",
     "addresses",
     "approval_lifecycle",
     "customers",
     "lifecycles",
     "line_attributes",
+    "order_event_strategy",
     "order_events",
     "order_lines",
     "orders",
@@ -296,3 +319,69 @@ def approval_lifecycle() -> Lifecycle:
 def lifecycles() -> st.SearchStrategy[Lifecycle]:
     """The standard lifecycle or its B2B-approval extension."""
     return st.sampled_from([STANDARD_LIFECYCLE, approval_lifecycle()])
+
+
+_LINE_IDS = st.integers(1, 99).map(lambda n: LineId(f"l{n}"))
+_EVENT_LINES: dict[type, st.SearchStrategy[object]] = {
+    LineQuantity: st.builds(
+        LineQuantity, line_id=_LINE_IDS, sku=_SKUS, quantity=st.integers(1, 50)
+    ),
+    CancelledLine: st.builds(
+        CancelledLine,
+        line_id=_LINE_IDS,
+        sku=_SKUS,
+        cancelled=st.integers(1, 50),
+        release=st.integers(0, 50),
+    ),
+    PlacedLine: st.builds(
+        PlacedLine,
+        line_id=_LINE_IDS,
+        sku=_SKUS,
+        quantity=st.integers(1, 50),
+        unit_price=st.integers(0, 10**6).map(lambda units: Money.from_minor_units(units, "EUR")),
+        tax_category=st.sampled_from(("standard", "reduced")),
+    ),
+}
+
+
+def order_event_strategy(kind: type[OrderEvent]) -> st.SearchStrategy[OrderEvent]:
+    """Events of one class, fields drawn from their types (ids, times and lines kept realistic)."""
+    extra: dict[str, st.SearchStrategy[object]] = {}
+    attrs.resolve_types(kind)  # the classes use string annotations
+    for field in attrs.fields(kind):
+        args = typing.get_args(field.type)
+        line = _EVENT_LINES.get(args[0]) if args else None
+        if line is not None:
+            extra[field.name] = st.lists(line, min_size=1, max_size=3).map(tuple)
+        if field.name == "total":
+            extra["total"] = st.integers(0, 10**7).map(lambda u: Money.from_minor_units(u, "EUR"))
+    return st.builds(
+        kind,
+        order_id=st.integers(1, 10**6).map(lambda n: OrderId(f"o-{n}")),
+        at=utc_datetimes(),
+        **extra,
+    )
+
+
+#: Every concrete order event class and a factory of its strategy, for ``_BY_TYPE``.
+ORDER_EVENT_STRATEGIES: dict[type, Callable[[], st.SearchStrategy[OrderEvent]]] = {
+    kind: functools.partial(order_event_strategy, kind)
+    for kind in (
+        OrderCancelled,
+        OrderCompleted,
+        OrderConfirmed,
+        OrderDelivered,
+        OrderFulfilled,
+        OrderHeld,
+        OrderItemsAllocated,
+        OrderItemsCancelled,
+        OrderItemsDeallocated,
+        OrderItemsDelivered,
+        OrderItemsReturned,
+        OrderItemsShipped,
+        OrderPlaced,
+        OrderReleased,
+        OrderStatusChanged,
+        PaymentRecorded,
+    )
+}
