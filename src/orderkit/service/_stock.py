@@ -105,11 +105,16 @@ def allocate_order(
             )
         )
     plan = allocator.allocate(
-        lines, stocks.by_sku, locations=locations, at=at, destination=order.shipping_address
+        lines,
+        stocks.by_sku,
+        locations=locations,
+        at=at,
+        destination=order.shipping_address,
+        order=order.id,
     )
-    used = {line.sku for line in plan.lines if line.allocations or line.backorder_recorded}
-    apply_plan(plan, {sku: stocks.by_sku[sku] for sku in used}, order=order.id, at=at)
-    stocks.changed.update(used)
+    planned = {line.sku for line in plan.lines if line.sku in stocks.by_sku}
+    apply_plan(plan, {sku: stocks.by_sku[sku] for sku in planned}, order=order.id, at=at)
+    stocks.changed.update(sku for sku in planned if stocks.by_sku[sku].pending_events)
     quantities = {line.line_id: line.allocated for line in plan.lines if line.allocated}
     if quantities:
         order.allocate(quantities, at=at, lifecycle=lifecycle)
