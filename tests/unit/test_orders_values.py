@@ -14,12 +14,17 @@ from orderkit.orders import (
     COUNTRY_CODES,
     Address,
     Attributes,
+    CancelledLine,
     CustomerRef,
     Lifecycle,
+    LineQuantity,
     Order,
     OrderLine,
+    OrderStatus,
     Payment,
+    PlacedLine,
     QuantityLedger,
+    StatusChange,
 )
 from orderkit.testing.strategies import addresses, customers, order_lines, quantity_ledgers
 
@@ -187,7 +192,22 @@ def test_an_impossible_ledger_cannot_be_built(figures: dict[str, int], message: 
 
 
 @pytest.mark.parametrize(
-    "kind", [Address, Attributes, CustomerRef, OrderLine, QuantityLedger, Order, Payment, Lifecycle]
+    "kind",
+    [
+        Address,
+        Attributes,
+        CustomerRef,
+        OrderLine,
+        QuantityLedger,
+        Order,
+        Payment,
+        Lifecycle,
+        StatusChange,
+        OrderStatus,
+        LineQuantity,
+        CancelledLine,
+        PlacedLine,
+    ],
 )
 def test_every_order_type_has_a_registered_strategy(kind: type) -> None:
     @given(st.from_type(kind))

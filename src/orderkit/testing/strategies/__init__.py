@@ -124,6 +124,7 @@ from orderkit.testing.strategies._invoicing import (
 from orderkit.testing.strategies._money import amounts, currencies, money, positive_money
 from orderkit.testing.strategies._orders import (
     ORDER_EVENT_STRATEGIES,
+    ORDER_VALUE_STRATEGIES,
     addresses,
     approval_lifecycle,
     customers,
@@ -254,6 +255,7 @@ _BY_TYPE: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
     Order: orders,
     OrderLine: order_lines,
     **ORDER_EVENT_STRATEGIES,
+    **ORDER_VALUE_STRATEGIES,
     Payment: payments,
     QuantityLedger: quantity_ledgers,
     BusinessCalendar: business_calendars,

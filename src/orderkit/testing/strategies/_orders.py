@@ -46,12 +46,15 @@ from orderkit.orders import (
     OrderLine,
     OrderPlaced,
     OrderReleased,
+    OrderStatus,
     OrderStatusChanged,
     Payment,
     PaymentKind,
     PaymentRecorded,
     PlacedLine,
     QuantityLedger,
+    StandardState,
+    StatusChange,
     Transition,
     actor_required,
 )
@@ -59,6 +62,7 @@ from orderkit.testing.strategies._money import currencies
 
 __all__ = [
     "ORDER_EVENT_STRATEGIES",
+    "ORDER_VALUE_STRATEGIES",
     "addresses",
     "approval_lifecycle",
     "customers",
@@ -70,6 +74,7 @@ __all__ = [
     "orders",
     "payments",
     "quantity_ledgers",
+    "status_changes",
     "utc_datetimes",
 ]
 
@@ -384,4 +389,28 @@ ORDER_EVENT_STRATEGIES: dict[type, Callable[[], st.SearchStrategy[OrderEvent]]] 
         OrderStatusChanged,
         PaymentRecorded,
     )
+}
+
+
+def status_changes() -> st.SearchStrategy[StatusChange]:
+    """History entries between standard states (not checked against any lifecycle)."""
+    states = st.sampled_from([str(state) for state in StandardState])
+    return st.builds(
+        StatusChange,
+        event=st.sampled_from([t.event for t in STANDARD_LIFECYCLE.transitions]),
+        source=states,
+        target=states,
+        at=utc_datetimes(),
+        actor=st.none() | _WORD,
+        reason=st.none() | _WORD,
+    )
+
+
+#: Small value types of the order package and their strategies, for ``_BY_TYPE``.
+ORDER_VALUE_STRATEGIES: dict[type, Callable[[], st.SearchStrategy[object]]] = {
+    CancelledLine: lambda: _EVENT_LINES[CancelledLine],
+    LineQuantity: lambda: _EVENT_LINES[LineQuantity],
+    OrderStatus: lambda: st.sampled_from([OrderStatus(state) for state in StandardState]),
+    PlacedLine: lambda: _EVENT_LINES[PlacedLine],
+    StatusChange: status_changes,
 }
