@@ -16,7 +16,7 @@ from orderkit.adapters._codecs import DOCUMENTS, ORDERS, STOCK, epoch_microsecon
 from orderkit.adapters._records import Record
 from orderkit.adapters.memory import MemoryStore
 from orderkit.errors import OrderkitError, StoreUnavailable, ValidationError
-from orderkit.ids import OrderId
+from orderkit.ids import OrderId, Sku
 from orderkit.ports import Clock
 from orderkit.testing.contracts._storage import BASE_TIME, make_order, make_stock
 
@@ -171,3 +171,36 @@ def test_versions_and_fingerprints_are_checked() -> None:
         with pytest.raises(ValidationError, match="fingerprint"):
             uow.idempotency.put("k", 1, fingerprint=7)  # type: ignore[arg-type]
         assert uow.idempotency.get("k") is None
+
+
+def test_a_read_only_unit_of_work_refuses_every_write() -> None:
+    store = MemoryStore()
+    with store.unit_of_work() as uow:
+        uow.orders.add(make_order(1))
+        uow.commit()
+    order = make_order(2)
+    with store.unit_of_work(read_only=True) as uow:
+        assert uow.read_only
+        assert uow.orders.get(OrderId("o-00001")).version == 1
+        with pytest.raises(OrderkitError, match="read-only"):
+            uow.orders.add(order)
+        with pytest.raises(OrderkitError, match="read-only"):
+            uow.stock.save(make_stock("A"))
+        with pytest.raises(OrderkitError, match="read-only"):
+            uow.numbers.next("INV", 2026)
+        with pytest.raises(OrderkitError, match="read-only"):
+            uow.idempotency.put("k", 1)
+        with pytest.raises(OrderkitError, match="read-only"):
+            uow.outbox.mark_dispatched([uow.outbox.pending()[0].message_id])
+        with pytest.raises(OrderkitError, match="read-only"):
+            uow.publish(*make_order(3).pull_events())
+        assert uow.outbox.count(pending_only=True) == 1
+        assert uow.stock.get_many([Sku("A")]) == {}
+        assert [o.id for o in uow.orders.placed_between(BASE_TIME, BASE_TIME.replace(hour=23))] == [
+            "o-00001"
+        ]
+        assert (uow.numbers.current("INV", 2026), uow.idempotency.get("k")) == (0, None)
+        with pytest.raises(OrderkitError, match="read-only"):
+            uow.orders.save(uow.orders.get(OrderId("o-00001")))
+        uow.commit()  # nothing to write: fine
+    assert order.version == 0

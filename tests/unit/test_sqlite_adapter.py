@@ -227,3 +227,21 @@ def test_the_pool_keeps_a_bounded_number_of_idle_connections(tmp_path: Path) -> 
     pool.close()
     with pytest.raises(sqlite3.ProgrammingError):
         first.execute("SELECT 1")
+
+
+def test_a_read_only_unit_of_work_neither_waits_for_nor_blocks_writers(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    with SqliteStore(path) as store, SqliteStore(path, busy_timeout=0.05) as other:
+        with store.unit_of_work() as uow:
+            uow.orders.add(make_order(1))
+            uow.commit()
+        with store.unit_of_work() as writer:
+            writer.orders.add(make_order(2))
+            with other.unit_of_work(read_only=True) as reader:  # the writer holds the lock
+                assert [o.id for o in reader.orders.list_by_status("placed")] == ["o-00001"]
+            writer.commit()
+        with other.unit_of_work(read_only=True) as reader:
+            with store.unit_of_work() as writer:  # the reader holds no lock
+                writer.numbers.next("INV", 2026)
+                writer.commit()
+            assert reader.numbers.current("INV", 2026) == 1

@@ -18,9 +18,10 @@ from typing import Any
 
 import attrs
 
+from orderkit.errors import OrderkitError
 from orderkit.ports import OutboxMessage
 
-__all__ = ["Column", "OutboxRow", "Record", "RecordStore", "TableSpec"]
+__all__ = ["Column", "OutboxRow", "ReadOnlyRecords", "Record", "RecordStore", "TableSpec"]
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -168,3 +169,78 @@ class RecordStore(abc.ABC):
     @abc.abstractmethod
     def count_outbox(self, *, pending_only: bool) -> int:
         """Number of outbox messages (undispatched only if ``pending_only``)."""
+
+
+class ReadOnlyRecords(RecordStore):
+    """Wraps a record store and refuses every write (read-only units of work)."""
+
+    def __init__(self, inner: RecordStore) -> None:
+        self._inner = inner
+
+    @staticmethod
+    def _refuse(what: str) -> OrderkitError:
+        return OrderkitError(f"a read-only unit of work cannot {what}")
+
+    def get(self, spec: TableSpec, key: str) -> Record | None:
+        return self._inner.get(spec, key)
+
+    def get_many(self, spec: TableSpec, keys: Sequence[str]) -> list[Record]:
+        return self._inner.get_many(spec, keys)
+
+    def insert(self, spec: TableSpec, key: str, data: str, columns: Mapping[str, Column]) -> bool:
+        raise self._refuse(f"store {spec.kind} {key!r}")
+
+    def update(
+        self,
+        spec: TableSpec,
+        key: str,
+        expected_version: int,
+        data: str,
+        columns: Mapping[str, Column],
+    ) -> bool:
+        raise self._refuse(f"store {spec.kind} {key!r}")
+
+    def version_of(self, spec: TableSpec, key: str) -> int:
+        return self._inner.version_of(spec, key)
+
+    def select(
+        self, spec: TableSpec, column: str, value: Column, limit: int | None
+    ) -> list[Record]:
+        return self._inner.select(spec, column, value, limit)
+
+    def select_range(
+        self,
+        spec: TableSpec,
+        column: str,
+        low: int,
+        high: int,
+        *,
+        after: tuple[int, str] | None,
+        limit: int,
+    ) -> list[Record]:
+        return self._inner.select_range(spec, column, low, high, after=after, limit=limit)
+
+    def next_number(self, series: str, year: int) -> int:
+        raise self._refuse(f"draw a number in {series!r}")
+
+    def current_number(self, series: str, year: int) -> int:
+        return self._inner.current_number(series, year)
+
+    def get_result(self, key: str) -> tuple[str, str] | None:
+        return self._inner.get_result(key)
+
+    def insert_result(self, key: str, fingerprint: str, result: str) -> bool:
+        raise self._refuse(f"record idempotency key {key!r}")
+
+    def append_outbox(self, rows: Sequence[OutboxRow]) -> None:
+        if rows:
+            raise self._refuse("append to the outbox")
+
+    def pending(self, limit: int | None) -> list[OutboxMessage]:
+        return self._inner.pending(limit)
+
+    def mark_dispatched(self, message_ids: Sequence[str]) -> list[str]:
+        raise self._refuse("mark outbox messages dispatched")
+
+    def count_outbox(self, *, pending_only: bool) -> int:
+        return self._inner.count_outbox(pending_only=pending_only)

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 
 from orderkit.adapters._codecs import encode_event
-from orderkit.adapters._records import OutboxRow, RecordStore
+from orderkit.adapters._records import OutboxRow, ReadOnlyRecords, RecordStore
 from orderkit.adapters._repositories import (
     RecordIdempotencyStore,
     RecordInvoiceRepository,
@@ -39,8 +39,11 @@ class BaseUnitOfWork(UnitOfWork):
     rollback) is shared, so adapters agree on it by construction.
     """
 
-    def __init__(self, *, message_ids: Callable[[], str] = new_message_id) -> None:
+    def __init__(
+        self, *, message_ids: Callable[[], str] = new_message_id, read_only: bool = False
+    ) -> None:
         self._message_ids = message_ids
+        self._read_only = read_only
         self._store: RecordStore | None = None
         self._tracked: dict[int, tuple[Aggregate, int]] = {}
         self._published: list[DomainEvent] = []
@@ -72,12 +75,18 @@ class BaseUnitOfWork(UnitOfWork):
     def active(self) -> bool:
         return self._store is not None
 
+    @property
+    def read_only(self) -> bool:
+        """Whether this unit of work refuses writes (and takes no write lock where it can)."""
+        return self._read_only
+
     def begin(self) -> None:
         if self._store is not None:
             raise OrderkitError("this unit of work already has an open transaction")
         self._tracked.clear()
         self._published.clear()
-        self._store = self._begin()
+        store = self._begin()
+        self._store = ReadOnlyRecords(store) if self._read_only else store
 
     def records(self) -> RecordStore:
         """The open transaction's record store (what the repositories use)."""
@@ -91,6 +100,8 @@ class BaseUnitOfWork(UnitOfWork):
 
     def publish(self, *events: DomainEvent) -> None:
         self.records()
+        if self._read_only:
+            raise OrderkitError("a read-only unit of work cannot publish events")
         for event in events:
             encode_event(event)  # refuse a bad event now, not at commit
         self._published.extend(events)

@@ -77,9 +77,12 @@ class MemoryStore:
         self._message_ids = message_ids
         self._state = _State()
 
-    def unit_of_work(self) -> MemoryUnitOfWork:
-        """A new unit of work on this store (pass ``store.unit_of_work`` as a factory)."""
-        return MemoryUnitOfWork(self, message_ids=self._message_ids)
+    def unit_of_work(self, *, read_only: bool = False) -> MemoryUnitOfWork:
+        """A new unit of work on this store (pass ``store.unit_of_work`` as a factory).
+
+        A ``read_only`` one refuses writes; it still waits for the store's lock.
+        """
+        return MemoryUnitOfWork(self, message_ids=self._message_ids, read_only=read_only)
 
     def _acquire(self) -> None:
         if self._owner == threading.get_ident():
@@ -99,9 +102,13 @@ class MemoryUnitOfWork(BaseUnitOfWork):
     """A unit of work on a :class:`MemoryStore`."""
 
     def __init__(
-        self, store: MemoryStore, *, message_ids: Callable[[], str] = new_message_id
+        self,
+        store: MemoryStore,
+        *,
+        message_ids: Callable[[], str] = new_message_id,
+        read_only: bool = False,
     ) -> None:
-        super().__init__(message_ids=message_ids)
+        super().__init__(message_ids=message_ids, read_only=read_only)
         self._memory = store
         self._changes: _MemoryRecords | None = None
 

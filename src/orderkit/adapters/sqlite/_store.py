@@ -75,9 +75,15 @@ class SqliteStore:
         with self._connection() as conn:
             return schema_version(conn, self._path)
 
-    def unit_of_work(self) -> SqliteUnitOfWork:
-        """A new unit of work on this file (pass ``store.unit_of_work`` as a factory)."""
-        return SqliteUnitOfWork(self, message_ids=self._message_ids)
+    def unit_of_work(self, *, read_only: bool = False) -> SqliteUnitOfWork:
+        """A new unit of work on this file (pass ``store.unit_of_work`` as a factory).
+
+        A writing unit of work starts with ``BEGIN IMMEDIATE`` (it queues for the
+        write lock up front). A ``read_only`` one starts with ``BEGIN DEFERRED``:
+        it reads one consistent snapshot, never waits for writers nor blocks
+        them, and refuses writes (for reports and summaries).
+        """
+        return SqliteUnitOfWork(self, message_ids=self._message_ids, read_only=read_only)
 
     def close(self) -> None:
         """Close the idle connections of this process (open units of work keep theirs)."""
@@ -107,9 +113,13 @@ class SqliteUnitOfWork(BaseUnitOfWork):
     """A unit of work on a :class:`SqliteStore`: one ``BEGIN IMMEDIATE`` transaction."""
 
     def __init__(
-        self, store: SqliteStore, *, message_ids: Callable[[], str] = new_message_id
+        self,
+        store: SqliteStore,
+        *,
+        message_ids: Callable[[], str] = new_message_id,
+        read_only: bool = False,
     ) -> None:
-        super().__init__(message_ids=message_ids)
+        super().__init__(message_ids=message_ids, read_only=read_only)
         self._sqlite = store
         self._conn: sqlite3.Connection | None = None
 
@@ -118,7 +128,7 @@ class SqliteUnitOfWork(BaseUnitOfWork):
         conn = pool.acquire()
         try:
             with translate_errors(self._sqlite.path, "begin"):
-                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("BEGIN DEFERRED" if self.read_only else "BEGIN IMMEDIATE")
         except BaseException:
             pool.release(conn)
             raise
