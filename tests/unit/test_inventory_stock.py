@@ -38,7 +38,7 @@ from orderkit.inventory import (
 )
 from orderkit.serialization import converter
 from orderkit.testing.strategies import sku_stocks
-from orderkit.testing.strategies._inventory import BASE_TIME
+from orderkit.testing.strategies._inventory import BASE_TIME, STOCK_EVENT_STRATEGIES
 
 T0 = BASE_TIME
 A, B, C = LocationId("A"), LocationId("B"), LocationId("C")
@@ -368,3 +368,27 @@ def test_junk_input_raises_only_orderkit_errors_and_changes_nothing(
     except TypeError as exc:  # a call Python itself rejects (wrong arity / unknown keyword)
         assert "argument" in str(exc)  # noqa: PT017 - any other TypeError is a bug
         assert snapshot(stock) == before
+
+
+@given(
+    st.sampled_from(sorted(STOCK_EVENT_STRATEGIES, key=lambda k: k.__name__)).flatmap(st.from_type)
+)
+def test_every_inventory_event_round_trips(event: StockEvent) -> None:
+    data = converter.unstructure(event)
+    assert data["type"] == type(event).__name__
+    assert converter.structure(data, StockEvent) == event
+    assert event.aggregate_type == "stock"
+    assert event.aggregate_key == event.sku
+
+
+def test_every_inventory_event_has_a_strategy() -> None:
+    from orderkit import inventory  # noqa: PLC0415 - the façade's own list
+
+    exported = {
+        getattr(inventory, name)
+        for name in inventory.__all__
+        if isinstance(getattr(inventory, name), type)
+        and issubclass(getattr(inventory, name), StockEvent)
+        and getattr(inventory, name) is not StockEvent
+    }
+    assert exported == set(STOCK_EVENT_STRATEGIES)

@@ -98,6 +98,7 @@ from orderkit.testing.strategies._fulfillment import (
     weights,
 )
 from orderkit.testing.strategies._inventory import (
+    STOCK_EVENT_STRATEGIES,
     allocation_line,
     allocation_lines,
     backorder_policies,
@@ -105,6 +106,7 @@ from orderkit.testing.strategies._inventory import (
     location_ids,
     reservations,
     sku_stocks,
+    stock_events,
     stock_locations,
     stock_networks,
 )
@@ -211,6 +213,7 @@ __all__ = [
     "shipping_rates",
     "shipping_rules",
     "sku_stocks",
+    "stock_events",
     "stock_locations",
     "stock_networks",
     "tax_policies",
@@ -248,6 +251,7 @@ _BY_TYPE: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
     Reservation: reservations,
     SkuStock: sku_stocks,
     StockLocation: stock_locations,
+    **STOCK_EVENT_STRATEGIES,
     Address: addresses,
     Attributes: line_attributes,
     CustomerRef: customers,

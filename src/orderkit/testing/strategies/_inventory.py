@@ -8,7 +8,10 @@ could really reach, with its recorded events.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 
+import attrs
 from hypothesis import strategies as st
 
 from orderkit.ids import LineId, LocationId, Sku
@@ -18,11 +21,13 @@ from orderkit.inventory import (
     IncomingBatch,
     Reservation,
     SkuStock,
+    StockEvent,
     StockLocation,
 )
 
 __all__ = [
     "BASE_TIME",
+    "STOCK_EVENT_STRATEGIES",
     "allocation_line",
     "allocation_lines",
     "backorder_policies",
@@ -31,6 +36,7 @@ __all__ = [
     "reservations",
     "sku_stocks",
     "skus",
+    "stock_events",
     "stock_locations",
     "stock_networks",
 ]
@@ -196,3 +202,58 @@ def allocation_line() -> st.SearchStrategy[AllocationLine]:
         quantity=st.integers(1, 30),
         reservation=st.none(),
     )
+
+
+def _field_strategy(name: str, type_: object) -> st.SearchStrategy[object]:
+    """A strategy for one inventory event field, by its name and annotation."""
+    text = st.integers(0, 99).map(str)
+    moments = st.integers(0, 60 * 24 * 30).map(lambda m: BASE_TIME + dt.timedelta(minutes=m))
+    by_name: dict[str, st.SearchStrategy[object]] = {
+        "sku": skus(),
+        "location": location_ids(),
+        "source": location_ids(),
+        "target": location_ids(),
+        "destination": location_ids(),
+        "order": text.map(lambda n: f"order-{n}"),
+        "reference": text.map(lambda n: f"ref-{n}"),
+        "batch": st.none() | text.map(lambda n: f"PO-{n}"),
+        "reason": st.sampled_from(["cycle count", "damaged", "found"]),
+        "delta": st.integers(-20, 20).filter(bool),
+        "available": st.integers(0, 50),
+        "threshold": st.integers(0, 50),
+        "eta": moments,
+        "expires_at": moments,
+    }
+    if name in by_name:
+        chosen = by_name[name]
+        if name == "location" and "None" in str(type_):
+            return st.none() | chosen
+        return chosen
+    return st.integers(1, 50)  # quantities
+
+
+def stock_events(kind: type[StockEvent] | None = None) -> st.SearchStrategy[StockEvent]:
+    """Inventory events of ``kind`` (any inventory event when omitted)."""
+    if kind is None:
+        kinds = sorted(_concrete_stock_events(), key=lambda k: k.__name__)
+        return st.sampled_from(kinds).flatmap(stock_events)
+    attrs.resolve_types(kind)
+    fields = {f.name: _field_strategy(f.name, f.type) for f in attrs.fields(kind)}
+    return st.builds(kind, **fields)
+
+
+def _concrete_stock_events() -> list[type[StockEvent]]:
+    found: list[type[StockEvent]] = []
+    pending: list[type[StockEvent]] = [StockEvent]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            found.append(sub)
+            pending.append(sub)
+    return found
+
+
+#: Every concrete inventory event class and a factory of its strategy, for ``_BY_TYPE``.
+STOCK_EVENT_STRATEGIES: dict[type, Callable[[], st.SearchStrategy[StockEvent]]] = {
+    kind: functools.partial(stock_events, kind)
+    for kind in sorted(_concrete_stock_events(), key=lambda k: k.__name__)
+}
