@@ -172,5 +172,5 @@ class _NaiveUnitOfWork(SqliteUnitOfWork):
 class NaiveSqliteStore(SqliteStore):
     """The SQLite store with the naive unit of work (the negative control)."""
 
-    def unit_of_work(self) -> SqliteUnitOfWork:
+    def unit_of_work(self, *, read_only: bool = False) -> SqliteUnitOfWork:
         return _NaiveUnitOfWork(self)

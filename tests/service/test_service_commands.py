@@ -176,6 +176,33 @@ def test_conflicts_and_busy_stores_are_retried_with_fresh_state(shop: Shop) -> N
         assert len(uow.orders.list_by_customer(CUSTOMER.id)) == 1
 
 
+def test_a_stale_stock_save_conflicts_and_the_retry_reads_fresh_state(shop: Shop) -> None:
+    service = shop.make()
+    _place(shop, LineRequest(MUG, 1))  # MUG is now at version 2
+    attempts: list[int] = []
+
+    def stale_first() -> UnitOfWork:
+        uow = shop.store.unit_of_work()
+        attempts.append(1)
+        if len(attempts) == 1:
+            fresh = uow.stock.get_many
+
+            def stale(skus: object) -> dict[Sku, object]:
+                found = dict(fresh(skus))  # type: ignore[arg-type]
+                for stock in found.values():
+                    stock.version -= 1  # as if read before the last placement
+                return found  # type: ignore[return-value]
+
+            uow.stock.get_many = stale  # type: ignore[method-assign,assignment]
+        return uow
+
+    service._runner = type(service._runner)(stale_first, shop.clock, 5, shop.sleeps.append)
+    placed = service.place(CUSTOMER, [LineRequest(MUG, 2)], currency="EUR")
+    assert len(attempts) == 2
+    assert shop.stock(MUG).reservation(placed.order_id) is not None
+    assert shop.stock(MUG).version == 3
+
+
 def test_retries_are_bounded_and_non_retryable_failures_are_not_retried(shop: Shop) -> None:
     flaky = _Flaky(shop, [ConcurrencyConflict("stock", "MUG", 1, 2) for _ in range(4)])
     service = shop.make()

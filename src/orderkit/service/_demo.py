@@ -43,6 +43,7 @@ class DemoSummary:
 
     run: int
     placed_now: int
+    refused_now: int
     by_status: dict[str, int]
     revenue: dict[str, Money]
     allocated: int
@@ -137,7 +138,7 @@ def _trade(
     return order
 
 
-def _summary(store: SqliteStore, run: int, placed_now: int) -> DemoSummary:
+def _summary(store: SqliteStore, run: int, placed_now: int, refused_now: int) -> DemoSummary:
     by_status: Counter[str] = Counter()
     revenue: dict[str, Money] = {}
     allocated = shipped = backordered = invoices = 0
@@ -159,6 +160,7 @@ def _summary(store: SqliteStore, run: int, placed_now: int) -> DemoSummary:
     return DemoSummary(
         run,
         placed_now,
+        refused_now,
         dict(sorted(by_status.items())),
         revenue,
         allocated,
@@ -204,14 +206,16 @@ def run_demo(
                 placed.append(order)
             clock.advance(dt.timedelta(seconds=rng.randint(5, 60)))
             bar.update(done)
-        summary = _summary(store, run, orders)
+        summary = _summary(store, run, orders, orders - len(placed))
         invoice = _last_invoice(store, placed[-50:])
     _print(summary, invoice, out, os.fspath(path))
     return summary
 
 
 def _print(summary: DemoSummary, invoice: Invoice | None, out: TextIO, path: str) -> None:
-    generated = f"{summary.placed_now} orders generated"
+    generated = (
+        f"{summary.placed_now} orders generated, {summary.refused_now} refused for lack of stock"
+    )
     print(f"orderkit demo: run {summary.run} on {path} ({generated})\n", file=out)
     print("Orders by status", file=out)
     for status, count in summary.by_status.items():
