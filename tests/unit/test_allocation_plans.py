@@ -407,3 +407,18 @@ def test_allocate_can_replace_an_orders_backorder() -> None:
     assert converter.unstructure(pre) == before
     pre.allocate("o1", {}, at=T0, backorder=1, replace_backorder=True)
     assert pre.backordered() == 1
+
+
+def test_a_typed_host_ranking_fits_nearest_first() -> None:
+    def by_country(address: _Address, locations: Sequence[StockLocation]) -> list[LocationId]:
+        return [location.id for location in locations if location.country == address.country]
+
+    strategy: NearestFirst[_Address] = NearestFirst(by_country)
+    plan = Allocator(strategy).allocate(
+        [line("1", "RED", 2)],
+        [stock("RED", berlin=1, paris=1)],
+        locations=[loc("berlin", 1, "DE"), loc("paris", 2, "FR")],
+        at=T0,
+        destination=_Address("FR"),
+    )
+    assert plan.lines[0].allocations[0].location == "paris"

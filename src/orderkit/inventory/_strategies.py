@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar, cast
 
 import attrs
 
 from orderkit.ids import LocationId, Sku
 from orderkit.inventory._values import LocationRanking, StockLocation
+
+D = TypeVar("D")
 
 __all__ = [
     "AllocationStrategy",
@@ -197,16 +199,18 @@ def _greedy_cover(request: SourcingRequest, order: list[LocationId]) -> list[Loc
 
 
 @attrs.frozen
-class NearestFirst:
+class NearestFirst(Generic[D]):
     """Use the locations nearest to the destination first, as the host ranks them.
 
-    ``ranking`` is a :class:`~orderkit.inventory.LocationRanking`; locations
-    it leaves out follow by priority.
+    ``ranking`` is a :class:`~orderkit.inventory.LocationRanking`: it gets the
+    ``destination`` given to :meth:`Allocator.allocate` (typed as the host
+    types it) and the active locations; locations it leaves out follow by
+    priority.
 
     .. versionadded:: 0.1
     """
 
-    ranking: LocationRanking
+    ranking: LocationRanking[D]
     batches: bool = False
 
     @property
@@ -224,7 +228,8 @@ class NearestFirst:
         order = _by_priority(request)
         known = set(order)
         ranked: list[LocationId] = []
-        for location in self.ranking(request.destination, request.locations):
+        destination = cast(D, request.destination)  # the host's own destination type
+        for location in self.ranking(destination, request.locations):
             if location in known and location not in ranked:
                 ranked.append(location)
         seen = set(ranked)

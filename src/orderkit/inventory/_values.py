@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import attrs
 
@@ -159,15 +159,21 @@ class BackorderPolicy:
         return self.limit > 0
 
 
-class LocationRanking(Protocol):
+D_contra = TypeVar("D_contra", contravariant=True)
+
+
+class LocationRanking(Protocol[D_contra]):
     """Host-supplied ranking of locations for a destination, nearest first.
 
-    Return location ids in the order to use them; ids not returned are used
-    after the returned ones, by priority. Unknown ids are ignored.
+    Any callable ``(destination, locations) -> location ids`` fits; type the
+    destination as whatever the host passes (an address, a postcode, a
+    country code). Return location ids in the order to use them; ids not
+    returned are used after the returned ones, by priority. Unknown ids are
+    ignored.
     """
 
     def __call__(
-        self, destination: object, locations: Sequence[StockLocation]
+        self, destination: D_contra, locations: Sequence[StockLocation], /
     ) -> Sequence[LocationId]:
         """Rank ``locations`` for shipping to ``destination``."""
         ...
