@@ -446,3 +446,49 @@ def test_invoice_needs_configuration(shop: Shop) -> None:
     order = _place(shop, LineRequest(MUG, 1), stock_on_place=StockOnPlace.ALLOCATE)
     with pytest.raises(ValidationError, match="invoicing is not configured"):
         service.invoice(order)
+
+
+def test_automatic_invoicing_on_confirmation(shop: Shop) -> None:
+    service = shop.make(invoicing=InvoicingConfig(SELLER, automatic=True))
+    order = _place(shop, LineRequest(MUG, 1))
+    assert service.confirm(order).documents == ("INV-2026-000001",)
+    allocating = shop.make(
+        invoicing=InvoicingConfig(SELLER, automatic=True), stock_on_place=StockOnPlace.ALLOCATE
+    )
+    placed = allocating.place(
+        CUSTOMER, [LineRequest(TEE, 1)], currency="EUR", shipping_address=ADDRESS
+    )
+    assert placed.invoice_number == "INV-2026-000002"
+
+
+def test_automatic_invoicing_per_shipment(shop: Shop) -> None:
+    service = shop.make(
+        invoicing=InvoicingConfig(SELLER, policy=InvoicingPolicy.ON_SHIPMENT, automatic=True),
+        stock_on_place=StockOnPlace.ALLOCATE,
+    )
+    placed = service.place(
+        CUSTOMER, [LineRequest(TEE, 3)], currency="EUR", shipping_address=ADDRESS
+    )
+    assert placed.invoice_number is None
+    shipped = service.ship(placed.order_id)
+    assert shipped.invoice_number == "INV-2026-000001"
+    assert [inv.lines[0].quantity for inv in _invoices(shop, placed.order_id)] == [2]
+
+
+def test_cancelling_an_invoiced_order_credits_the_invoice(shop: Shop) -> None:
+    service = shop.make()
+    placed = service.place(
+        CUSTOMER,
+        [LineRequest(MUG, 2), LineRequest(TEE, 1)],
+        currency="EUR",
+        shipping_address=ADDRESS,
+    )
+    service.confirm(placed.order_id)
+    service.invoice(placed.order_id)
+    cancelled = service.cancel(placed.order_id)
+    assert cancelled.documents == ("CN-2026-000001",)
+    with shop.store.unit_of_work() as uow:
+        documents = uow.invoices.list_by_order(placed.order_id)
+    assert [type(d).__name__ for d in documents] == ["Invoice", "CreditNote"]
+    assert documents[1].totals.gross == documents[0].totals.gross == placed.total
+    assert "CreditNoteIssued" in shop.outbox()

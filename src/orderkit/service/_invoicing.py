@@ -1,36 +1,42 @@
-"""The invoice command: draft by policy, number from the gapless sequence, store, publish."""
+"""Invoicing commands: invoices drafted by policy, credit notes on cancellation.
+
+Numbers come from the gapless ``NumberSequence`` of the same unit of work, so
+a command that fails after drawing one gives it back with the rollback.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from orderkit.errors import InvalidTransition, ValidationError
-from orderkit.ids import OrderId
+from orderkit.ids import LineId, OrderId
 from orderkit.invoicing import (
     CreditNote,
+    CreditNoteIssued,
+    CreditReason,
     Invoice,
     InvoiceIssued,
     InvoicingLedger,
     InvoicingPolicy,
     Party,
     PostalAddress,
+    draft_credit_note,
     draft_invoice,
 )
 from orderkit.orders import Order
 from orderkit.ports import UnitOfWork
 from orderkit.service._context import Context
 from orderkit.service._pricing import invoiceable_lines
-from orderkit.service._values import InvoiceOutcome
+from orderkit.service._values import InvoiceOutcome, InvoicingConfig
 
-__all__ = ["invoice", "ledger_of"]
+__all__ = ["auto_invoice", "credit_cancelled", "invoice", "issue_invoice", "ledger_of"]
 
 
 def ledger_of(uow: UnitOfWork, order: Order) -> InvoicingLedger:
     """The order's invoicing ledger, rebuilt from its priced lines and stored documents."""
     ledger = InvoicingLedger.open(order.id, invoiceable_lines(order), order.currency)
     for document in uow.invoices.list_by_order(order.id):
-        if isinstance(document, Invoice | CreditNote):
-            ledger = ledger.record(document)
+        ledger = ledger.record(document)
     return ledger
 
 
@@ -55,18 +61,21 @@ def _buyer(order: Order) -> Party:
     )
 
 
-def invoice(ctx: Context, uow: UnitOfWork, at: dt.datetime, order_id: OrderId) -> InvoiceOutcome:
-    """Issue the next invoice the policy allows, numbered inside this unit of work.
+def _config(ctx: Context) -> InvoicingConfig:
+    if ctx.invoicing is None:
+        raise ValidationError("invoicing is not configured: pass invoicing= to OrderService")
+    return ctx.invoicing
+
+
+def issue_invoice(ctx: Context, uow: UnitOfWork, at: dt.datetime, order: Order) -> InvoiceOutcome:
+    """Issue the next invoice the policy allows for ``order``, in this unit of work.
 
     Raises:
         ValidationError: invoicing is not configured, or the order has no address.
-        InvalidTransition: the policy bills confirmed orders and this one is not.
+        InvalidTransition: the order is not confirmed yet, or is cancelled.
         InvalidQuantity: nothing is left to invoice.
     """
-    config = ctx.invoicing
-    if config is None:
-        raise ValidationError("invoicing is not configured: pass invoicing= to OrderService")
-    order = uow.orders.get(order_id)
+    config = _config(ctx)
     state = order.status.value
     placing = ctx.lifecycle.transition("place")
     waiting = {ctx.lifecycle.initial, *((placing.target,) if placing is not None else ())}
@@ -103,3 +112,62 @@ def invoice(ctx: Context, uow: UnitOfWork, at: dt.datetime, order_id: OrderId) -
     return InvoiceOutcome(
         order.id, document.number, issued_on, document.due_on, totals.net, totals.tax, totals.gross
     )
+
+
+def invoice(ctx: Context, uow: UnitOfWork, at: dt.datetime, order_id: OrderId) -> InvoiceOutcome:
+    """The ``invoice`` command: load the order and issue its next invoice."""
+    _config(ctx)
+    return issue_invoice(ctx, uow, at, uow.orders.get(order_id))
+
+
+def auto_invoice(
+    ctx: Context, uow: UnitOfWork, at: dt.datetime, order: Order, policy: InvoicingPolicy
+) -> str | None:
+    """Issue an invoice now if automatic invoicing is on for ``policy``; its number, or None."""
+    config = ctx.invoicing
+    if config is None or not config.automatic or config.policy is not policy:
+        return None
+    return issue_invoice(ctx, uow, at, order).number
+
+
+def credit_cancelled(ctx: Context, uow: UnitOfWork, at: dt.datetime, order: Order) -> list[str]:
+    """Credit everything still invoiced on a cancelled order: one credit note per invoice."""
+    config = ctx.invoicing
+    if config is None:
+        return []
+    documents = uow.invoices.list_by_order(order.id)
+    if not documents:
+        return []
+    ledger = InvoicingLedger.open(order.id, invoiceable_lines(order), order.currency)
+    for document in documents:
+        ledger = ledger.record(document)
+    numbers: list[str] = []
+    for document in documents:
+        if not isinstance(document, Invoice):
+            continue
+        left: dict[LineId, int] = {}
+        for line in document.lines:
+            units = (
+                ledger.invoiced(line.line_id, document.number).quantity
+                - ledger.credited(line.line_id, document.number).quantity
+            )
+            if units > 0:
+                left[line.line_id] = units
+        if not left:
+            continue
+        draft = draft_credit_note(
+            ledger, document, reason=CreditReason.CANCELLATION, quantities=left
+        )
+        issued_on = at.date()
+        number = uow.numbers.next(config.credit_note_series, issued_on.year)
+        note: CreditNote = draft.issue(
+            number,
+            series=config.credit_note_series,
+            issued_on=issued_on,
+            number_format=config.number_format,
+        )
+        ledger = ledger.record(note)
+        uow.invoices.add(note)
+        uow.publish(CreditNoteIssued.of(note))
+        numbers.append(note.number)
+    return numbers

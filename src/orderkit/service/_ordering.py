@@ -7,10 +7,12 @@ from collections.abc import Sequence
 
 from orderkit.errors import ValidationError
 from orderkit.ids import OrderId
+from orderkit.invoicing import InvoicingPolicy
 from orderkit.money import Currency
 from orderkit.orders import Address, CustomerRef, Order
 from orderkit.ports import UnitOfWork
 from orderkit.service._context import Context
+from orderkit.service._invoicing import auto_invoice, credit_cancelled
 from orderkit.service._pricing import order_lines, pricing_request
 from orderkit.service._stock import allocate_order, load_stocks, release_order, reserve_order
 from orderkit.service._values import LineRequest, OrderOutcome, PlacedOrder, StockOnPlace
@@ -62,6 +64,8 @@ def place(
     )
     allocated = 0
     backordered = 0
+    invoiced = None
+    confirmed = False
     if ctx.stock_on_place is not StockOnPlace.NONE:
         stocks = load_stocks(uow, (line.sku for line in order.lines))
         if ctx.stock_on_place is StockOnPlace.RESERVE:
@@ -69,6 +73,7 @@ def place(
         else:
             if order.status.value not in ctx.lifecycle.fulfillable:
                 order.confirm(at=at, lifecycle=ctx.lifecycle)
+                confirmed = True
             allocated, backordered = allocate_order(
                 order,
                 stocks,
@@ -79,9 +84,11 @@ def place(
             )
         uow.orders.add(order)
         stocks.save(uow)
+        if confirmed:
+            invoiced = auto_invoice(ctx, uow, at, order, InvoicingPolicy.ON_CONFIRMATION)
     else:
         uow.orders.add(order)
-    return PlacedOrder(order.id, order.status.value, order.total, allocated, backordered)
+    return PlacedOrder(order.id, order.status.value, order.total, allocated, backordered, invoiced)
 
 
 def confirm(ctx: Context, uow: UnitOfWork, at: dt.datetime, order_id: OrderId) -> OrderOutcome:
@@ -89,17 +96,19 @@ def confirm(ctx: Context, uow: UnitOfWork, at: dt.datetime, order_id: OrderId) -
     order = uow.orders.get(order_id)
     order.confirm(at=at, lifecycle=ctx.lifecycle)
     uow.orders.save(order)
-    return OrderOutcome(order.id, order.status.value)
+    invoiced = auto_invoice(ctx, uow, at, order, InvoicingPolicy.ON_CONFIRMATION)
+    return OrderOutcome(order.id, order.status.value, (invoiced,) if invoiced else ())
 
 
 def cancel(
     ctx: Context, uow: UnitOfWork, at: dt.datetime, order_id: OrderId, reason: str | None
 ) -> OrderOutcome:
-    """Cancel the order and give its stock back (allocations, backorders, reservations)."""
+    """Cancel the order, give its stock back and credit what its invoices billed."""
     order = uow.orders.get(order_id)
     order.cancel(at=at, reason=reason, lifecycle=ctx.lifecycle)
     stocks = load_stocks(uow, (line.sku for line in order.lines))
     release_order(order, stocks)
     uow.orders.save(order)
     stocks.save(uow)
-    return OrderOutcome(order.id, order.status.value)
+    notes = credit_cancelled(ctx, uow, at, order)
+    return OrderOutcome(order.id, order.status.value, tuple(notes))

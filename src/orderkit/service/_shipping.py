@@ -19,9 +19,11 @@ from orderkit.fulfillment import (
     plan_shipments,
 )
 from orderkit.ids import LineId, OrderId, ShipmentId
+from orderkit.invoicing import InvoicingPolicy
 from orderkit.orders import Address
 from orderkit.ports import UnitOfWork
 from orderkit.service._context import Context
+from orderkit.service._invoicing import auto_invoice
 from orderkit.service._stock import load_stocks, shippable
 from orderkit.service._values import ShipOutcome, TrackingOutcome
 
@@ -106,6 +108,7 @@ def ship(ctx: Context, uow: UnitOfWork, at: dt.datetime, order_id: OrderId) -> S
         stocks.save(uow)
         for shipment in shipments:
             uow.shipments.add(shipment)
+        invoiced = auto_invoice(ctx, uow, at, order, InvoicingPolicy.ON_SHIPMENT)
     except BaseException:
         for label in bought:
             with contextlib.suppress(CarrierError, NotFound):
@@ -117,6 +120,7 @@ def ship(ctx: Context, uow: UnitOfWork, at: dt.datetime, order_id: OrderId) -> S
         tuple(s.id for s in shipments),
         tuple(s.tracking_number or "" for s in shipments),
         sum(s.units for s in shipments),
+        invoiced,
     )
 
 

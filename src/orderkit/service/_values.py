@@ -115,6 +115,10 @@ class InvoicingConfig:
         number_format: how a sequence number becomes the document number.
         policy: invoice the whole order once confirmed, or what has shipped.
         payment_terms: the terms printed on invoices and their due dates.
+        automatic: issue invoices without an ``invoice`` call: in ``confirm``
+            (on confirmation) or in ``ship`` (on shipment), in the same unit of work.
+        credit_note_series: the number series of credit notes (``cancel``
+            credits what an invoice billed).
 
     .. versionadded:: 0.1
     """
@@ -124,6 +128,8 @@ class InvoicingConfig:
     number_format: NumberFormat = DEFAULT_NUMBER_FORMAT
     policy: InvoicingPolicy = InvoicingPolicy.ON_CONFIRMATION
     payment_terms: PaymentTerms = attrs.field(factory=_net_30)
+    automatic: bool = False
+    credit_note_series: str = "CN"
 
 
 @attrs.frozen
@@ -138,17 +144,21 @@ class PlacedOrder:
     total: Money
     allocated: int = 0
     backordered: int = 0
+    invoice_number: str | None = None
 
 
 @attrs.frozen
 class OrderOutcome:
     """What ``confirm``, ``cancel`` and other state changes return.
 
+    ``documents`` are the numbers of invoices or credit notes the command issued.
+
     .. versionadded:: 0.1
     """
 
     order_id: OrderId
     status: str
+    documents: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -176,6 +186,7 @@ class ShipOutcome:
     shipment_ids: tuple[ShipmentId, ...]
     tracking_numbers: tuple[str, ...]
     units: int
+    invoice_number: str | None = None
 
 
 @attrs.frozen
