@@ -1,0 +1,385 @@
+"""End to end: orders per second through place → confirm → allocate → ship → invoice.
+
+In memory, and on SQLite against a raw ``sqlite3`` floor that runs the same
+statements on the same schema (WAL, ``synchronous=NORMAL``), reading the
+same rows and writing rows of the same size, with none of orderkit's domain
+work, serialization or checks: what orderkit adds on top of the database.
+With 1 and 4 processes on one database file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import sqlite3
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from bench import _shop
+from bench._harness import Row, Target, compare, loop, single
+from orderkit.adapters.memory import MemoryStore
+from orderkit.adapters.sqlite import SqliteStore, StatementCounter
+
+GROUP = "end-to-end"
+COMMANDS = ("place", "confirm", "allocate", "ship", "invoice")
+HALF_THROUGHPUT = Target(2.0, "≤ 2× (≥ 50 % of the floor's rate)")
+
+
+@contextlib.contextmanager
+def _folder() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="orderkit-bench-") as name:
+        yield Path(name)
+
+
+def payload_sizes() -> dict[str, list[int]]:
+    """Lengths of the statements orderkit runs per command, from one real cycle on SQLite."""
+    with _folder() as folder:
+        counter = StatementCounter()
+        store = SqliteStore(folder / "probe.db", on_statement=counter)
+        _shop.stock_up(store.unit_of_work)
+        svc = _shop.service(store.unit_of_work)
+        _shop.full_cycle(svc, 0)
+        order_id = svc.place(
+            _shop.CUSTOMER, _shop.lines_for(1), currency=_shop.EUR, shipping_address=_shop.ADDRESS
+        ).order_id
+        sizes: dict[str, list[int]] = {}
+        for command in COMMANDS:
+            counter.reset()
+            if command != "place":
+                getattr(svc, command)(order_id)
+            else:
+                svc.place(
+                    _shop.CUSTOMER,
+                    _shop.lines_for(2),
+                    currency=_shop.EUR,
+                    shipping_address=_shop.ADDRESS,
+                )
+            sizes[command] = [
+                max(16, len(s) - 160)
+                for s in counter.data_statements
+                if s.startswith(("INSERT", "UPDATE"))
+            ]
+        store.close()
+    return sizes
+
+
+class RawShop:
+    """The floor: the statements of each command, by hand, with payloads of the same size."""
+
+    def __init__(self, path: Path, sizes: dict[str, list[int]]) -> None:
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL").fetchall()
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        self.conn = conn
+        self.data = {command: ["x" * n for n in found] for command, found in sizes.items()}
+
+    @staticmethod
+    def create(path: Path) -> None:
+        """The orderkit schema (through the adapter's migrations) and the stock rows."""
+        SqliteStore(path).close()
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.executemany(
+            "INSERT INTO stock (sku, version, data) VALUES (?, 1, ?)",
+            [(sku, "x" * 300) for sku in _shop.SKUS],
+        )
+        conn.close()
+
+    def _transaction(
+        self, body: Callable[[sqlite3.Connection, list[str]], None], data: list[str]
+    ) -> None:
+        for _ in range(20):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                time.sleep(0.001)
+                continue
+            try:
+                body(self.conn, data)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            return
+        raise RuntimeError("database stayed busy")
+
+    @staticmethod
+    def _stock(conn: sqlite3.Connection, skus: list[str]) -> dict[str, int]:
+        marks = ", ".join("?" * len(skus))
+        rows = conn.execute(
+            f"SELECT sku, version, data FROM stock WHERE sku IN ({marks}) ORDER BY sku", skus
+        ).fetchall()
+        return {sku: version for sku, version, _ in rows}
+
+    @staticmethod
+    def _save_stock(conn: sqlite3.Connection, versions: dict[str, int], data: list[str]) -> None:
+        for (sku, version), payload in zip(versions.items(), data, strict=False):
+            cursor = conn.execute(
+                "UPDATE stock SET version = ?, data = ? WHERE sku = ? AND version = ?",
+                (version + 1, payload, sku, version),
+            )
+            if cursor.rowcount != 1:
+                raise RuntimeError(f"stale stock {sku}")
+
+    @staticmethod
+    def _order(conn: sqlite3.Connection, order_id: str) -> int:
+        row = conn.execute("SELECT version, data FROM orders WHERE id = ?", (order_id,)).fetchone()
+        return int(row[0])
+
+    @staticmethod
+    def _save_order(
+        conn: sqlite3.Connection, order_id: str, version: int, status: str, data: str
+    ) -> None:
+        cursor = conn.execute(
+            "UPDATE orders SET version = ?, customer_id = ?, status = ?, placed_at_us = ?, "
+            "data = ? WHERE id = ? AND version = ?",
+            (version + 1, "c-1", status, 1772442000000000, data, order_id, version),
+        )
+        if cursor.rowcount != 1:
+            raise RuntimeError(f"stale order {order_id}")
+
+    @staticmethod
+    def _outbox(conn: sqlite3.Connection, key: str, event: str, payload: str) -> None:
+        conn.execute(
+            "INSERT INTO outbox (message_id, aggregate_type, aggregate_key, event_type, payload) "
+            "VALUES (?, 'order', ?, ?, ?)",
+            (uuid.uuid4().hex, key, event, payload),
+        )
+
+    def place(self, order_id: str, skus: list[str]) -> None:
+        def body(conn: sqlite3.Connection, data: list[str]) -> None:
+            versions = self._stock(conn, skus)
+            conn.execute(
+                "INSERT INTO orders (id, version, customer_id, status, placed_at_us, data) "
+                "VALUES (?, 1, 'c-1', 'placed', 1772442000000000, ?)",
+                (order_id, data[0]),
+            )
+            self._save_stock(conn, versions, data[1:4])
+            self._outbox(conn, order_id, "OrderPlaced", data[-1])
+
+        self._transaction(body, self.data["place"])
+
+    def confirm(self, order_id: str, skus: list[str]) -> None:
+        def body(conn: sqlite3.Connection, data: list[str]) -> None:
+            self._save_order(conn, order_id, self._order(conn, order_id), "confirmed", data[0])
+            self._outbox(conn, order_id, "OrderConfirmed", data[-1])
+
+        self._transaction(body, self.data["confirm"])
+
+    def allocate(self, order_id: str, skus: list[str]) -> None:
+        def body(conn: sqlite3.Connection, data: list[str]) -> None:
+            version = self._order(conn, order_id)
+            versions = self._stock(conn, skus)
+            self._save_order(conn, order_id, version, "in_fulfillment", data[0])
+            self._save_stock(conn, versions, data[1:4])
+            self._outbox(conn, order_id, "OrderItemsAllocated", data[-1])
+
+        self._transaction(body, self.data["allocate"])
+
+    def ship(self, order_id: str, skus: list[str]) -> None:
+        def body(conn: sqlite3.Connection, data: list[str]) -> None:
+            version = self._order(conn, order_id)
+            versions = self._stock(conn, skus)
+            self._save_order(conn, order_id, version, "fulfilled", data[0])
+            self._save_stock(conn, versions, data[1:4])
+            conn.execute(
+                "INSERT INTO idempotency_keys (key, fingerprint, result) VALUES (?, '', ?)",
+                (f"shipment:{order_id}", data[4]),
+            )
+            conn.execute(
+                "SELECT fingerprint, result FROM idempotency_keys WHERE key = ?",
+                (f"order-shipment:{order_id}",),
+            ).fetchall()
+            conn.execute(
+                "INSERT INTO idempotency_keys (key, fingerprint, result) VALUES (?, '', ?) "
+                "ON CONFLICT (key) DO NOTHING",
+                (f"order-shipment:{order_id}", order_id),
+            )
+            self._outbox(conn, order_id, "OrderItemsShipped", data[-1])
+
+        self._transaction(body, self.data["ship"])
+
+    def invoice(self, order_id: str, skus: list[str]) -> None:
+        def body(conn: sqlite3.Connection, data: list[str]) -> None:
+            self._order(conn, order_id)
+            conn.execute(
+                "SELECT number, version, data FROM invoices WHERE order_id = ? ORDER BY rowid",
+                (order_id,),
+            ).fetchall()
+            (last,) = conn.execute(
+                "INSERT INTO number_sequences (series, year, last) VALUES ('INV', 2026, 1) "
+                "ON CONFLICT (series, year) DO UPDATE SET last = last + 1 RETURNING last"
+            ).fetchone()
+            number = f"INV-2026-{last:06d}"
+            conn.execute(
+                "INSERT INTO invoices (number, version, order_id, series, data) "
+                "VALUES (?, 1, ?, 'INV', ?)",
+                (number, order_id, data[0]),
+            )
+            self._outbox(conn, number, "InvoiceIssued", data[-1])
+
+        self._transaction(body, self.data["invoice"])
+
+    def full_cycle(self, order_id: str, n: int) -> None:
+        skus = sorted(line.sku for line in _shop.lines_for(n))
+        for command in COMMANDS:
+            getattr(self, command)(order_id, skus)
+
+
+# -- one process -------------------------------------------------------------------
+
+
+def _ids(prefix: str) -> Callable[[], str]:
+    counter = iter(range(1, 10**9))
+    return lambda: f"{prefix}-{next(counter)}"
+
+
+def _rows_one_process(folder: Path, sizes: dict[str, list[int]]) -> list[Row]:
+    rows: list[Row] = []
+    memory = MemoryStore()
+    _shop.stock_up(memory.unit_of_work)
+    mem_service = _shop.service(memory.unit_of_work, "m")
+    counter = iter(range(10**9))
+    rows.append(
+        single(
+            GROUP,
+            "full cycle, memory (orders/s = 1 / time)",
+            loop(lambda: _shop.full_cycle(mem_service, next(counter))),
+            runs=3,
+        )
+    )
+
+    store = SqliteStore(folder / "orderkit.db")
+    _shop.stock_up(store.unit_of_work)
+    svc = _shop.service(store.unit_of_work, "s")
+    RawShop.create(folder / "floor.db")
+    raw = RawShop(folder / "floor.db", sizes)
+    raw_ids = _ids("r")
+    rows += compare(
+        GROUP,
+        "full cycle, SQLite, in process",
+        loop(lambda: _shop.full_cycle(svc, next(counter))),
+        [
+            (
+                "raw sqlite3, same rows",
+                loop(lambda: raw.full_cycle(raw_ids(), next(counter))),
+                HALF_THROUGHPUT,
+            )
+        ],
+        runs=3,
+    )
+
+    def place(n: int) -> None:
+        svc.place(
+            _shop.CUSTOMER, _shop.lines_for(n), currency=_shop.EUR, shipping_address=_shop.ADDRESS
+        )
+
+    def raw_place(n: int) -> None:
+        raw.place(raw_ids(), sorted(line.sku for line in _shop.lines_for(n)))
+
+    rows += compare(
+        GROUP,
+        "SQLite place (3 lines, one unit of work)",
+        loop(lambda: place(next(counter))),
+        [
+            (
+                "raw sqlite3, same rows and updates",
+                loop(lambda: raw_place(next(counter))),
+                HALF_THROUGHPUT,
+            )
+        ],
+    )
+    store.close()
+    raw.conn.close()
+    return rows
+
+
+# -- several processes ------------------------------------------------------------
+
+
+def _worker(  # noqa: PLR0917 (a multiprocessing target takes positional arguments)
+    kind: str,
+    path: str,
+    sizes: dict[str, list[int]],
+    index: int,
+    count: int,
+    barrier: Any,
+    results: Any,
+) -> None:
+    if kind == "orderkit":
+        store = SqliteStore(path)
+        svc = _shop.service(store.unit_of_work, f"p{index}")
+        work: Callable[[int], None] = lambda n: _shop.full_cycle(svc, n)  # noqa: E731
+    else:
+        raw = RawShop(Path(path), sizes)
+        ids = _ids(f"p{index}")
+        work = lambda n: raw.full_cycle(ids(), n)  # noqa: E731
+    work(0)  # warm up
+    barrier.wait()
+    start = time.perf_counter()
+    for n in range(count):
+        work(index + n)
+    results.put(time.perf_counter() - start)
+
+
+def processes_throughput(
+    kind: str, path: Path, sizes: dict[str, list[int]], processes: int, count: int
+) -> float:
+    """Orders per second with ``processes`` workers each running ``count`` full cycles."""
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(processes)
+    results = context.Queue()
+    workers = [
+        context.Process(target=_worker, args=(kind, str(path), sizes, i, count, barrier, results))
+        for i in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    elapsed = [results.get(timeout=300) for _ in workers]
+    for worker in workers:
+        worker.join()
+    return processes * count / max(elapsed)
+
+
+def _rows_processes(folder: Path, sizes: dict[str, list[int]], count: int) -> list[Row]:
+    rows = []
+    for processes in (1, 4):
+        mine_path = folder / f"ok-{processes}.db"
+        theirs_path = folder / f"raw-{processes}.db"
+        store = SqliteStore(mine_path)
+        _shop.stock_up(store.unit_of_work)
+        store.close()
+        RawShop.create(theirs_path)
+        mine = processes_throughput("orderkit", mine_path, sizes, processes, count)
+        theirs = processes_throughput("raw", theirs_path, sizes, processes, count)
+        row = Row(
+            GROUP,
+            f"full cycle, SQLite, {processes} process{'es' if processes > 1 else ''}, orders/s",
+            1 / mine,
+            "raw sqlite3, same rows",
+            1 / theirs,
+            unit="s/order",
+            extra={
+                "orders_per_second": mine,
+                "floor_orders_per_second": theirs,
+                "cpus": os.cpu_count(),
+            },
+        )
+        row.judge(HALF_THROUGHPUT)
+        rows.append(row)
+    return rows
+
+
+def run(count: int = 60) -> list[Row]:
+    """The SQLite and memory end-to-end rows."""
+    sizes = payload_sizes()
+    with _folder() as folder:
+        rows = _rows_one_process(folder, sizes)
+        rows += _rows_processes(folder, sizes, count)
+    return rows
