@@ -119,8 +119,11 @@ def test_fewest_shipments_never_uses_more_locations_than_priority(scenario: Any)
     network, stocks, lines = scenario
     by_priority = Allocator(ByPriority()).allocate(lines, stocks, locations=network, at=T0)
     fewest = Allocator(FewestShipments()).allocate(lines, stocks, locations=network, at=T0)
-    assert len(fewest.locations) <= len(by_priority.locations)
-    assert fewest.allocated == by_priority.allocated
+    greedy = Allocator(FewestShipments(exact_budget=0)).allocate(
+        lines, stocks, locations=network, at=T0
+    )
+    assert len(fewest.locations) <= len(greedy.locations) <= len(by_priority.locations)
+    assert fewest.allocated == greedy.allocated == by_priority.allocated
 
 
 @given(scenarios())
@@ -422,3 +425,36 @@ def test_a_typed_host_ranking_fits_nearest_first() -> None:
         destination=_Address("FR"),
     )
     assert plan.lines[0].allocations[0].location == "paris"
+
+
+def test_fewest_shipments_beats_greedy_on_small_networks() -> None:
+    # greedy would take "wide" (4 SKUs) first and then need two more locations
+    network = [loc("wide", 1), loc("left", 2), loc("right", 3)]
+    holdings = {
+        "wide": ["S1", "S2", "S4", "S5"],
+        "left": ["S1", "S2", "S3"],
+        "right": ["S4", "S5", "S6"],
+    }
+    stocks = [
+        stock(sku, **{where: 1 for where, held in holdings.items() if sku in held})
+        for sku in ["S1", "S2", "S3", "S4", "S5", "S6"]
+    ]
+    lines = [line(str(n), f"S{n}", 1) for n in range(1, 7)]
+    by_priority = Allocator(ByPriority()).allocate(lines, stocks, locations=network, at=T0)
+    fewest = Allocator(FewestShipments()).allocate(lines, stocks, locations=network, at=T0)
+    greedy_only = Allocator(FewestShipments(exact_budget=0)).allocate(
+        lines, stocks, locations=network, at=T0
+    )
+    assert len(by_priority.locations) == 3
+    assert len(greedy_only.locations) == 3
+    assert fewest.locations == {"left", "right"}
+    assert fewest.complete
+
+
+def test_fewest_shipments_breaks_ties_by_priority() -> None:
+    network = [loc("c", 3), loc("a", 1), loc("b", 2)]
+    stocks = [stock("RED", a=5, b=5, c=5)]
+    plan = Allocator(FewestShipments()).allocate(
+        [line("1", "RED", 4)], stocks, locations=network, at=T0
+    )
+    assert plan.locations == {"a"}

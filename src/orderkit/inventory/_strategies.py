@@ -8,6 +8,8 @@ strategy shares the same never-oversell arithmetic.
 from __future__ import annotations
 
 import heapq
+import itertools
+import math
 from collections.abc import Mapping, Sequence
 from typing import Generic, Protocol, TypeVar, cast
 
@@ -113,14 +115,18 @@ class ByPriority:
 class FewestShipments:
     """Cover the order from as few locations as possible; ties go by priority.
 
-    A greedy cover (take the location covering most remaining units, ties by
-    priority) is compared with the plain priority walk and the better one
-    wins, so this never uses more locations than :class:`ByPriority` would.
+    For small networks (``exact_budget`` bounds the work) the smallest set of
+    locations covering every unit that can be covered is found exactly, the
+    first in priority order among equals. Beyond that a greedy cover (take
+    the location covering most remaining units, ties by priority) is
+    compared with the plain priority walk and the better one wins. Either
+    way this never uses more locations than :class:`ByPriority` would.
 
     .. versionadded:: 0.1
     """
 
     batches: bool = False
+    exact_budget: int = 100_000
 
     @property
     def name(self) -> str:
@@ -136,18 +142,56 @@ class FewestShipments:
         """The chosen locations by priority, then the rest by priority."""
         order = _by_priority(request)
         rank_of = {loc: i for i, loc in enumerate(order)}
-        greedy = _greedy_cover(request, order)
-        candidates = [greedy, order]
         best: tuple[int, int, list[int]] | None = None
         chosen: list[LocationId] = order
-        for candidate in candidates:
+        for candidate in (_greedy_cover(request, order), order):
             covered, used = request.fill(candidate)
             key = (-covered, len(used), sorted(rank_of[loc] for loc in used))
             if best is None or key < best:
                 best = key
                 chosen = sorted(used, key=rank_of.__getitem__)
-        rest = [loc for loc in order if loc not in set(chosen)]
-        return [*chosen, *rest]
+        exact = _exact_cover(request, order, len(chosen), self.exact_budget)
+        if exact is not None:
+            chosen = exact
+        taken = set(chosen)
+        return [*chosen, *(loc for loc in order if loc not in taken)]
+
+
+def _exact_cover(
+    request: SourcingRequest, order: list[LocationId], at_most: int, budget: int
+) -> list[LocationId] | None:
+    """The first (in priority order) smallest set of locations covering all coverable units.
+
+    Returns None when the search would cost more than ``budget`` steps, or
+    when no set of at most ``at_most`` locations does better than known.
+    """
+    wanted = {sku: min(q, request.caps.get(sku, 0)) for sku, q in request.demand.items()}
+    holding: dict[LocationId, list[tuple[Sku, int]]] = {}
+    for sku, need in wanted.items():
+        if need <= 0:
+            continue
+        for location, qty in request.stock.get(sku, {}).items():
+            if qty > 0:
+                holding.setdefault(location, []).append((sku, qty))
+    candidates = [loc for loc in order if loc in holding]
+    entries = sum(len(held) for held in holding.values()) or 1
+    cost = sum(math.comb(len(candidates), k) for k in range(1, at_most + 1)) * entries
+    if cost > budget or not candidates:
+        return None
+
+    def covered(locations: Sequence[LocationId]) -> int:
+        supply: dict[Sku, int] = {}
+        for location in locations:
+            for sku, qty in holding[location]:
+                supply[sku] = supply.get(sku, 0) + qty
+        return sum(min(need, supply.get(sku, 0)) for sku, need in wanted.items())
+
+    target = covered(candidates)
+    for size in range(1, at_most + 1):
+        for combo in itertools.combinations(candidates, size):
+            if covered(combo) == target:
+                return list(combo)
+    return None
 
 
 def _greedy_cover(request: SourcingRequest, order: list[LocationId]) -> list[LocationId]:
