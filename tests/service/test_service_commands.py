@@ -171,6 +171,7 @@ def test_conflicts_and_busy_stores_are_retried_with_fresh_state(shop: Shop) -> N
     service._runner = type(service._runner)(flaky, shop.clock, 5, shop.sleeps.append)
     order = service.place(CUSTOMER, [LineRequest(MUG, 1)], currency="EUR")
     assert flaky.attempts == 3
+    assert shop.sleeps == [0.01, 0.02]  # exponential backoff between attempts
     assert shop.stock(MUG).reservation(order.order_id) is not None
     with shop.store.unit_of_work() as uow:
         assert len(uow.orders.list_by_customer(CUSTOMER.id)) == 1

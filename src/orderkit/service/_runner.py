@@ -58,6 +58,7 @@ class CommandRunner:
     max_retries: int
     sleep: Callable[[float], object]
     backoff: float = 0.01
+    max_backoff: float = 0.5
 
     def run(
         self,
@@ -89,7 +90,7 @@ class CommandRunner:
                 if not _retryable(error) or attempt >= self.max_retries:
                     raise
             attempt += 1
-            self.sleep(self.backoff * 2 ** (attempt - 1))
+            self.sleep(min(self.backoff * 2 ** min(attempt - 1, 16), self.max_backoff))
 
     def _once(
         self,
