@@ -458,3 +458,26 @@ def test_fewest_shipments_breaks_ties_by_priority() -> None:
         [line("1", "RED", 4)], stocks, locations=network, at=T0
     )
     assert plan.locations == {"a"}
+
+
+def test_locations_and_moment_have_safe_defaults() -> None:
+    red = stock("RED", b=2, a=2)
+    red.reserve("cart", 1, expires_at=T0 + dt.timedelta(minutes=5), at=T0)
+    plan = Allocator().allocate([line("1", "RED", 4)], [red])
+    # every location the stock mentions, by id; the hold counts without a moment
+    assert plan.lines[0].allocations == (
+        PlannedAllocation(LocationId("a"), 2),
+        PlannedAllocation(LocationId("b"), 1),
+    )
+    later_plan = Allocator().allocate([line("1", "RED", 4)], [red], at=T0 + dt.timedelta(hours=1))
+    assert later_plan.complete
+    configured = Allocator(locations=[loc("b", 1), loc("a", 2)])
+    assert configured.allocate([line("1", "RED", 1)], [red], at=T0).lines[0].allocations == (
+        PlannedAllocation(LocationId("b"), 1),
+    )
+    assert red.available() == 3
+    assert red.available(at=T0 + dt.timedelta(hours=1)) == 4
+    apply_plan(plan, [red], order="o1")
+    assert red.allocated() == 3
+    with pytest.raises(ValidationError):
+        Allocator(locations=["a"])

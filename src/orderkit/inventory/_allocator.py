@@ -18,7 +18,7 @@ from orderkit.inventory._plan import (
 )
 from orderkit.inventory._stock import SkuStock
 from orderkit.inventory._strategies import AllocationStrategy, ByPriority, SourcingRequest
-from orderkit.inventory._values import StockLocation, _check_aware, _check_text
+from orderkit.inventory._values import StockLocation, _check_moment, _check_text
 
 __all__ = ["Allocator", "apply_plan"]
 
@@ -49,6 +49,25 @@ def _policy(value: object) -> AllocationPolicy:
         return AllocationPolicy(value)
     known = ", ".join(p.value for p in AllocationPolicy)
     raise ValidationError(f"unknown allocation policy {value!r} (known: {known})", path="policy")
+
+
+def _optional_locations(value: object) -> tuple[StockLocation, ...] | None:
+    if value is None:
+        return None
+    listed = _listed(value, "locations")
+    for location in listed:
+        if not isinstance(location, StockLocation):
+            raise ValidationError(f"expected StockLocation, got {location!r}", path="locations")
+    return tuple(location for location in listed if isinstance(location, StockLocation))
+
+
+def _locations_of(stocks: Iterable[SkuStock]) -> list[StockLocation]:
+    """Every location the stocks mention, all active with equal priority (ordered by id)."""
+    ids: set[LocationId] = set()
+    for stock in stocks:
+        ids.update(stock.locations)
+        ids.update(batch.destination for batch in stock.batches)
+    return [StockLocation(location) for location in sorted(ids)]
 
 
 def _index_stocks(stocks: Iterable[SkuStock] | Mapping[Sku, SkuStock]) -> dict[Sku, SkuStock]:
@@ -82,29 +101,39 @@ class Allocator:
     """Plans where an order's units come from: a strategy ranks, a policy decides on shortage.
 
     :meth:`allocate` reads the stocks and changes nothing; :func:`apply_plan`
-    then commits a plan to every SKU at once or not at all.
+    then commits a plan to every SKU at once or not at all. ``locations``
+    (the host's network, with priorities and active flags) may be given
+    here or per call; without either, every location the stocks mention is
+    used, active and of equal priority, in id order.
 
     .. versionadded:: 0.1
     """
 
     strategy: AllocationStrategy = attrs.field(factory=ByPriority, validator=_check_strategy)
     policy: AllocationPolicy = attrs.field(default=AllocationPolicy.BACKORDER, converter=_policy)
+    locations: tuple[StockLocation, ...] | None = attrs.field(
+        default=None, converter=_optional_locations
+    )
 
     def allocate(
         self,
         lines: Iterable[AllocationLine],
         stocks: Iterable[SkuStock] | Mapping[Sku, SkuStock],
         *,
-        locations: Iterable[StockLocation],
-        at: dt.datetime,
+        locations: Iterable[StockLocation] | None = None,
+        at: dt.datetime | None = None,
         destination: object = None,
         order: str | None = None,
     ) -> AllocationPlan:
         """Plan the allocation of ``lines`` from ``stocks`` at the moment ``at``.
 
         Lines of the same SKU compete for the same stock, in the order given.
-        Inactive locations, and locations not listed, are never used.
-        ``destination`` is passed to the strategy (see :class:`NearestFirst`).
+        Inactive locations, and locations not listed, are never used
+        (``locations`` defaults to the allocator's, then to every location
+        the stocks mention). Without ``at`` every stored reservation counts
+        as live, which never oversells but may under-allocate: pass the
+        moment. ``destination`` is passed to the strategy (see
+        :class:`NearestFirst`).
         When re-planning an order that already holds backorders, pass its
         reference as ``order``: its own backorders then count as allowance
         for it (applying the plan replaces them).
@@ -114,7 +143,7 @@ class Allocator:
                 SKU that cannot be covered and by how much.
             ValidationError: duplicate line ids, SKUs or locations.
         """
-        _check_aware(at, "at")
+        _check_moment(at, "at")
         order_lines: list[AllocationLine] = []
         ids: set[LineId] = set()
         for line in _listed(lines, "lines"):
@@ -125,7 +154,13 @@ class Allocator:
                 raise ValidationError(f"line {line.line_id!r} given twice", path="lines")
             ids.add(line.line_id)
         by_sku = _index_stocks(stocks)
-        active = _active_locations(locations)
+        active = _active_locations(
+            locations
+            if locations is not None
+            else self.locations
+            if self.locations is not None
+            else _locations_of(by_sku.values())
+        )
         request = self._request(order_lines, by_sku, active, at, destination)
         takes = self._takes(request, by_sku, active)
         if order is not None:
@@ -149,7 +184,7 @@ class Allocator:
         lines: list[AllocationLine],
         by_sku: Mapping[Sku, SkuStock],
         active: tuple[StockLocation, ...],
-        at: dt.datetime,
+        at: dt.datetime | None,
         destination: object,
     ) -> SourcingRequest:
         demand: dict[Sku, int] = {}
@@ -171,7 +206,7 @@ class Allocator:
             cap = max(total, 0)
             for reference in sorted(holds.get(sku, ())):
                 hold = found.reservation(reference)
-                if hold is None or not hold.is_live(at):
+                if hold is None or (at is not None and not hold.is_live(at)):
                     continue
                 cap += hold.quantity
                 if hold.location is not None and hold.location in active_ids:
@@ -267,7 +302,7 @@ def apply_plan(
     stocks: Iterable[SkuStock] | Mapping[Sku, SkuStock],
     *,
     order: str,
-    at: dt.datetime,
+    at: dt.datetime | None = None,
 ) -> None:
     """Commit ``plan`` for ``order`` to the stocks: every SKU or none.
 

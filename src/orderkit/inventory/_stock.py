@@ -38,6 +38,7 @@ from orderkit.inventory._values import (
     IncomingBatch,
     Reservation,
     _check_aware,
+    _check_moment,
     _check_text,
     check_quantity,
 )
@@ -112,31 +113,41 @@ class SkuStock:
             if location is None or loc == location
         )
 
-    def reserved(self, *, at: dt.datetime, location: LocationId | None = None) -> int:
-        """Units held by reservations live at ``at``; ``location`` None counts every hold."""
+    def reserved(self, *, at: dt.datetime | None = None, location: LocationId | None = None) -> int:
+        """Units held by reservations live at ``at``; ``location`` None counts every hold.
+
+        Without ``at`` every stored reservation counts (see :meth:`available`).
+        """
+        _check_moment(at, "at")
         return sum(
             r.quantity
             for r in self._reservations.values()
-            if r.is_live(at) and (location is None or r.location == location)
+            if (at is None or r.is_live(at)) and (location is None or r.location == location)
         )
 
-    def available(self, *, at: dt.datetime, location: LocationId | None = None) -> int:
+    def available(
+        self, *, at: dt.datetime | None = None, location: LocationId | None = None
+    ) -> int:
         """Units that can still be allocated or reserved at the moment ``at``.
 
         For one location: on hand − allocated − live reservations held there.
         For the SKU (``location`` None): the sum over locations minus live
         reservations held on any location.
+
+        Without ``at``, every stored reservation counts as live: the
+        conservative answer, needing no clock. Pass the moment to let
+        reservations past their expiry free their units.
         """
-        _check_aware(at, "at")
+        _check_moment(at, "at")
         per_location, total = self._availability(at)
         if location is None:
             return total
         _check_text(location, "location")
         return per_location.get(location, 0)
 
-    def availability(self, *, at: dt.datetime) -> dict[LocationId, int]:
+    def availability(self, *, at: dt.datetime | None = None) -> dict[LocationId, int]:
         """Available units per location at ``at`` (one pass; what an allocator reads)."""
-        _check_aware(at, "at")
+        _check_moment(at, "at")
         return self._availability(at)[0]
 
     def allocations_of(self, order: str) -> dict[LocationId, int]:
@@ -215,7 +226,9 @@ class SkuStock:
         self._received += quantity
         self._events.append(StockReceived(self.sku, location, quantity, reference))
 
-    def adjust(self, location: LocationId, delta: int, *, reason: str, at: dt.datetime) -> None:
+    def adjust(
+        self, location: LocationId, delta: int, *, reason: str, at: dt.datetime | None = None
+    ) -> None:
         """Correct the count at ``location`` by ``delta`` units, saying why.
 
         A negative delta is a write-off; it may only remove units that are
@@ -240,7 +253,12 @@ class SkuStock:
         self._check_low_stock(before, at)
 
     def move(
-        self, source: LocationId, target: LocationId, quantity: int, *, at: dt.datetime
+        self,
+        source: LocationId,
+        target: LocationId,
+        quantity: int,
+        *,
+        at: dt.datetime | None = None,
     ) -> None:
         """Transfer available units from ``source`` to ``target``."""
         _check_text(source, "source")
@@ -353,7 +371,7 @@ class SkuStock:
         order: str,
         quantities: Mapping[LocationId, int],
         *,
-        at: dt.datetime,
+        at: dt.datetime | None = None,
         batches: Mapping[str, int] | None = None,
         backorder: int = 0,
         replace_backorder: bool = False,
@@ -375,7 +393,7 @@ class SkuStock:
         order: str,
         quantities: Mapping[LocationId, int],
         *,
-        at: dt.datetime,
+        at: dt.datetime | None = None,
         batches: Mapping[str, int] | None = None,
         backorder: int = 0,
         replace_backorder: bool = False,
@@ -526,7 +544,7 @@ class SkuStock:
 
     def _availability(
         self,
-        at: dt.datetime,
+        at: dt.datetime | None,
         *,
         delta: Mapping[LocationId, int] | None = None,
         drop: Collection[str] = (),
@@ -549,7 +567,7 @@ class SkuStock:
         if add is not None:
             holds.append(add)
         for hold in holds:
-            if not hold.is_live(at):
+            if at is not None and not hold.is_live(at):
                 continue
             if hold.location is None:
                 anywhere += hold.quantity
@@ -559,7 +577,7 @@ class SkuStock:
 
     def _require_after(
         self,
-        at: dt.datetime,
+        at: dt.datetime | None,
         requested: int,
         delta: Mapping[LocationId, int],
         *,
@@ -567,7 +585,7 @@ class SkuStock:
         add: Reservation | None = None,
     ) -> None:
         """Refuse with InsufficientStock unless nothing would be over-committed afterwards."""
-        _check_aware(at, "at")
+        _check_moment(at, "at")
         after, total = self._availability(at, delta=delta, drop=drop, add=add)
         short = [loc for loc in delta if after.get(loc, 0) < 0]
         if short or total < 0:
@@ -584,14 +602,14 @@ class SkuStock:
         order: str,
         quantities: Mapping[LocationId, int],
         *,
-        at: dt.datetime,
+        at: dt.datetime | None,
         batches: Mapping[str, int],
         backorder: int,
         replace_backorder: bool,
         reservations: Collection[str],
     ) -> tuple[dict[LocationId, int], dict[str, int], tuple[str, ...]]:
         _check_text(order, "order")
-        _check_aware(at, "at")
+        _check_moment(at, "at")
         if isinstance(reservations, str):
             raise ValidationError("reservations must be a collection of references, not a str")
         for name, given in (("quantities", quantities), ("batches", batches)):
@@ -618,7 +636,7 @@ class SkuStock:
             sorted(
                 k
                 for k in set(reservations)
-                if (r := self._reservations.get(k)) is not None and r.is_live(at)
+                if (r := self._reservations.get(k)) is not None and (at is None or r.is_live(at))
             )
         )
         delta = {location: -qty for location, qty in wanted.items()}
@@ -632,13 +650,13 @@ class SkuStock:
             raise InsufficientStock(self.sku, "backorder", backorder, max(room, 0))
         return wanted, per_batch, holds
 
-    def _low_stock_base(self, at: dt.datetime) -> int | None:
+    def _low_stock_base(self, at: dt.datetime | None) -> int | None:
+        _check_moment(at, "at")
         if self.low_stock_threshold is None:
             return None
-        _check_aware(at, "at")
         return self._availability(at)[1]
 
-    def _check_low_stock(self, before: int | None, at: dt.datetime) -> None:
+    def _check_low_stock(self, before: int | None, at: dt.datetime | None) -> None:
         """Record LowStock when availability crosses the threshold downwards."""
         threshold = self.low_stock_threshold
         if before is None or threshold is None:

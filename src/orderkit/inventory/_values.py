@@ -41,6 +41,12 @@ def _check_aware(value: object, what: str) -> None:
         raise ValidationError(f"must be a datetime with a UTC offset, got {value!r}", path=what)
 
 
+def _check_moment(value: object, what: str) -> None:
+    """``None`` (every stored reservation counts as live) or an aware datetime."""
+    if value is not None:
+        _check_aware(value, what)
+
+
 @attrs.frozen
 class StockLocation:
     """A place stock is kept and shipped from: a warehouse, a store, a dropshipper.
