@@ -1,10 +1,236 @@
-"""PostgreSQL end to end (placeholder until written below)."""
+"""PostgreSQL end to end, when ORDERKIT_TEST_POSTGRES_DSN names a throw-away database.
+
+orderkit's PostgreSQL adapter against a raw psycopg floor that runs the same
+statements on the same schema (stock rows locked ``FOR UPDATE`` in sku order,
+versions checked in the ``UPDATE``, the invoice number from a counter row,
+the outbox row in the same transaction), with payloads of the same size.
+Allocation runs on 10 hot skus with 1 and 4 processes; gapless invoicing with
+4 processes; the full cycle with 1 and 4 processes. Each run uses a fresh
+schema, dropped at the end.
+"""
 
 from __future__ import annotations
 
-from bench._harness import Row
+import json
+import os
+import sys
+import uuid
+from collections.abc import Callable
+
+from bench import _shop, _workers
+from bench._harness import Row, Target
+from bench.e2e_sqlite import payload_sizes
+
+GROUP = "postgres"
+ENV = "ORDERKIT_TEST_POSTGRES_DSN"
 
 
-def run() -> list[Row]:
-    """No rows yet."""
-    return []
+def _jsonb(size: int) -> str:
+    return json.dumps({"x": "x" * max(1, size - 10)})
+
+
+class RawPostgres:
+    """The floor: each command's statements by hand, one transaction each."""
+
+    def __init__(self, dsn: str, schema: str, sizes: dict[str, list[int]]) -> None:
+        import psycopg  # noqa: PLC0415 (the postgres extra is optional)
+
+        self.conn = psycopg.connect(dsn, autocommit=False)
+        self.s = f'"{schema}"'
+        self.data = {command: [_jsonb(n) for n in found] for command, found in sizes.items()}
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def _stock(self, skus: list[str]) -> list[tuple[str, int]]:
+        rows = self.conn.execute(
+            f"SELECT sku, version, data::text FROM {self.s}.stock WHERE sku = ANY(%s) "
+            "ORDER BY sku FOR UPDATE",
+            (skus,),
+        ).fetchall()
+        return [(sku, version) for sku, version, _ in rows]
+
+    def _save_stock(self, rows: list[tuple[str, int]], data: list[str]) -> None:
+        for (sku, version), payload in zip(rows, data, strict=False):
+            cursor = self.conn.execute(
+                f"UPDATE {self.s}.stock SET version = version + 1, data = %s::jsonb "
+                "WHERE sku = %s AND version = %s",
+                (payload, sku, version),
+            )
+            if cursor.rowcount != 1:
+                raise RuntimeError(f"stale stock {sku}")
+
+    def _order(self, order_id: str) -> int:
+        row = self.conn.execute(
+            f"SELECT version, data::text FROM {self.s}.orders WHERE id = %s", (order_id,)
+        ).fetchone()
+        if row is None:
+            raise RuntimeError(f"no order {order_id}")
+        return int(row[0])
+
+    def _save_order(self, order_id: str, version: int, status: str, data: str) -> None:
+        cursor = self.conn.execute(
+            f"UPDATE {self.s}.orders SET version = version + 1, customer_id = %s, status = %s, "
+            "placed_at_us = %s, data = %s::jsonb WHERE id = %s AND version = %s",
+            ("c-1", status, 1772442000000000, data, order_id, version),
+        )
+        if cursor.rowcount != 1:
+            raise RuntimeError(f"stale order {order_id}")
+
+    def _outbox(self, key: str, event: str, payload: str) -> None:
+        self.conn.execute(
+            f"INSERT INTO {self.s}.outbox (message_id, aggregate_type, aggregate_key, "
+            "event_type, payload) VALUES (%s, 'order', %s, %s, %s::jsonb)",
+            (uuid.uuid4().hex, key, event, payload),
+        )
+
+    def place(self, order_id: str, skus: list[str]) -> None:
+        data = self.data["place"]
+        with self.conn.transaction():
+            rows = self._stock(skus)
+            self.conn.execute(
+                f"INSERT INTO {self.s}.orders (id, version, customer_id, status, placed_at_us, "
+                "data) VALUES (%s, 1, 'c-1', 'placed', 1772442000000000, %s::jsonb) "
+                "ON CONFLICT (id) DO NOTHING",
+                (order_id, data[0]),
+            )
+            self._save_stock(rows, data[1:4])
+            self._outbox(order_id, "OrderPlaced", data[-1])
+
+    def confirm(self, order_id: str, skus: list[str]) -> None:
+        data = self.data["confirm"]
+        with self.conn.transaction():
+            self._save_order(order_id, self._order(order_id), "confirmed", data[0])
+            self._outbox(order_id, "OrderConfirmed", data[-1])
+
+    def allocate(self, order_id: str, skus: list[str]) -> None:
+        data = self.data["allocate"]
+        with self.conn.transaction():
+            version = self._order(order_id)
+            rows = self._stock(skus)
+            self._save_order(order_id, version, "in_fulfillment", data[0])
+            self._save_stock(rows, data[1:4])
+            self._outbox(order_id, "OrderItemsAllocated", data[-1])
+
+    def ship(self, order_id: str, skus: list[str]) -> None:
+        data = self.data["ship"]
+        with self.conn.transaction():
+            version = self._order(order_id)
+            rows = self._stock(skus)
+            self._save_order(order_id, version, "fulfilled", data[0])
+            self._save_stock(rows, data[1:4])
+            self.conn.execute(
+                f"INSERT INTO {self.s}.idempotency_keys (key, fingerprint, result) "
+                "VALUES (%s, '\"\"', %s) ON CONFLICT (key) DO NOTHING",
+                (f"shipment:{order_id}", data[4]),
+            )
+            self.conn.execute(
+                f"SELECT fingerprint, result FROM {self.s}.idempotency_keys WHERE key = %s",
+                (f"order-shipment:{order_id}",),
+            ).fetchall()
+            self.conn.execute(
+                f"INSERT INTO {self.s}.idempotency_keys (key, fingerprint, result) "
+                "VALUES (%s, '\"\"', %s) ON CONFLICT (key) DO NOTHING",
+                (f"order-shipment:{order_id}", order_id),
+            )
+            self._outbox(order_id, "OrderItemsShipped", data[-1])
+
+    def invoice(self, order_id: str, skus: list[str]) -> None:
+        data = self.data["invoice"]
+        with self.conn.transaction():
+            self._order(order_id)
+            self.conn.execute(
+                f"SELECT number, version, data::text FROM {self.s}.invoices WHERE order_id = %s "
+                "ORDER BY seq",
+                (order_id,),
+            ).fetchall()
+            (last,) = self.conn.execute(
+                f"INSERT INTO {self.s}.number_sequences AS n (series, year, last) "
+                "VALUES ('INV', 2026, 1) ON CONFLICT (series, year) DO UPDATE "
+                "SET last = n.last + 1 RETURNING last"
+            ).fetchone() or (0,)
+            number = f"INV-2026-{last:06d}"
+            self.conn.execute(
+                f"INSERT INTO {self.s}.invoices (number, version, order_id, series, data) "
+                "VALUES (%s, 1, %s, 'INV', %s::jsonb) ON CONFLICT (number) DO NOTHING",
+                (number, order_id, data[0]),
+            )
+            self._outbox(number, "InvoiceIssued", data[-1])
+
+
+def _prepare(dsn: str, schema: str) -> None:
+    from orderkit.adapters.postgres import PostgresStore  # noqa: PLC0415
+
+    store = PostgresStore(dsn, schema=schema)
+    store.migrate()
+    _shop.stock_up(store.unit_of_work)
+    store.close()
+
+
+def _drop(dsn: str, *schemas: str) -> None:
+    import psycopg  # noqa: PLC0415
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for schema in schemas:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _orderkit_opener(dsn: str, schema: str) -> _workers.Opener:
+    def open_(index: int) -> tuple[_workers.Runner, Callable[[], None]]:
+        from orderkit.adapters.postgres import PostgresStore  # noqa: PLC0415
+
+        store = PostgresStore(dsn, schema=schema)
+        return _workers.OrderkitRunner(store.unit_of_work, f"p{index}"), store.close
+
+    return open_
+
+
+def _floor_opener(dsn: str, schema: str, sizes: dict[str, list[int]]) -> _workers.Opener:
+    def open_(index: int) -> tuple[_workers.Runner, Callable[[], None]]:
+        raw = RawPostgres(dsn, schema, sizes)
+        return _workers.FloorRunner(raw, f"p{index}"), raw.close
+
+    return open_
+
+
+CASES = (
+    ("allocate, 10 hot skus", ("allocate",), 1, Target(1 / 0.6, "≤ 1.67× (≥ 60 % of the floor)")),
+    ("allocate, 10 hot skus", ("allocate",), 4, Target(1 / 0.6, "≤ 1.67× (≥ 60 % of the floor)")),
+    ("gapless invoicing", ("invoice",), 4, Target(1 / 0.7, "≤ 1.43× (≥ 70 % of the floor)")),
+    ("full cycle", _workers.COMMANDS, 1, None),
+    ("full cycle", _workers.COMMANDS, 4, None),
+)
+
+
+def run(count: int = 40) -> list[Row]:
+    """The PostgreSQL rows, or none (with a note on stderr) when no DSN is set."""
+    dsn = os.environ.get(ENV)
+    if not dsn:
+        print(f"# postgres: skipped, {ENV} is not set", file=sys.stderr)
+        return []
+    sizes = payload_sizes()
+    rows = []
+    for number, (name, measured, processes, target) in enumerate(CASES):
+        mine, theirs = f"bench_ok_{os.getpid()}_{number}", f"bench_raw_{os.getpid()}_{number}"
+        try:
+            _prepare(dsn, mine)
+            _prepare(dsn, theirs)
+            ours = _workers.throughput(_orderkit_opener(dsn, mine), processes, count, measured)
+            floor = _workers.throughput(
+                _floor_opener(dsn, theirs, sizes), processes, count, measured
+            )
+        finally:
+            _drop(dsn, mine, theirs)
+        row = Row(
+            GROUP,
+            f"{name}, {processes} process{'es' if processes > 1 else ''} (s/order)",
+            1 / ours,
+            "raw psycopg, same statements",
+            1 / floor,
+            unit="s/order",
+            extra={"orders_per_second": ours, "floor_orders_per_second": floor},
+        )
+        row.judge(target)
+        rows.append(row)
+    return rows

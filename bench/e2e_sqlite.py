@@ -10,23 +10,20 @@ With 1 and 4 processes on one database file.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
-import os
 import sqlite3
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
-from bench import _shop
+from bench import _shop, _workers
 from bench._harness import Row, Target, compare, loop, single
 from orderkit.adapters.memory import MemoryStore
 from orderkit.adapters.sqlite import SqliteStore, StatementCounter
 
 GROUP = "end-to-end"
-COMMANDS = ("place", "confirm", "allocate", "ship", "invoice")
+COMMANDS = _workers.COMMANDS
 HALF_THROUGHPUT = Target(2.0, "≤ 2× (≥ 50 % of the floor's rate)")
 
 
@@ -226,6 +223,10 @@ class RawShop:
 
         self._transaction(body, self.data["invoice"])
 
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
     def full_cycle(self, order_id: str, n: int) -> None:
         skus = sorted(line.sku for line in _shop.lines_for(n))
         for command in COMMANDS:
@@ -303,48 +304,20 @@ def _rows_one_process(folder: Path, sizes: dict[str, list[int]]) -> list[Row]:
 # -- several processes ------------------------------------------------------------
 
 
-def _worker(  # noqa: PLR0917 (a multiprocessing target takes positional arguments)
-    kind: str,
-    path: str,
-    sizes: dict[str, list[int]],
-    index: int,
-    count: int,
-    barrier: Any,
-    results: Any,
-) -> None:
-    if kind == "orderkit":
+def _orderkit_opener(path: Path) -> _workers.Opener:
+    def open_(index: int) -> tuple[_workers.Runner, Callable[[], None]]:
         store = SqliteStore(path)
-        svc = _shop.service(store.unit_of_work, f"p{index}")
-        work: Callable[[int], None] = lambda n: _shop.full_cycle(svc, n)  # noqa: E731
-    else:
-        raw = RawShop(Path(path), sizes)
-        ids = _ids(f"p{index}")
-        work = lambda n: raw.full_cycle(ids(), n)  # noqa: E731
-    work(0)  # warm up
-    barrier.wait()
-    start = time.perf_counter()
-    for n in range(count):
-        work(index + n)
-    results.put(time.perf_counter() - start)
+        return _workers.OrderkitRunner(store.unit_of_work, f"p{index}"), store.close
+
+    return open_
 
 
-def processes_throughput(
-    kind: str, path: Path, sizes: dict[str, list[int]], processes: int, count: int
-) -> float:
-    """Orders per second with ``processes`` workers each running ``count`` full cycles."""
-    context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(processes)
-    results = context.Queue()
-    workers = [
-        context.Process(target=_worker, args=(kind, str(path), sizes, i, count, barrier, results))
-        for i in range(processes)
-    ]
-    for worker in workers:
-        worker.start()
-    elapsed = [results.get(timeout=300) for _ in workers]
-    for worker in workers:
-        worker.join()
-    return processes * count / max(elapsed)
+def _floor_opener(path: Path, sizes: dict[str, list[int]]) -> _workers.Opener:
+    def open_(index: int) -> tuple[_workers.Runner, Callable[[], None]]:
+        raw = RawShop(path, sizes)
+        return _workers.FloorRunner(raw, f"p{index}"), raw.close
+
+    return open_
 
 
 def _rows_processes(folder: Path, sizes: dict[str, list[int]], count: int) -> list[Row]:
@@ -356,20 +329,16 @@ def _rows_processes(folder: Path, sizes: dict[str, list[int]], count: int) -> li
         _shop.stock_up(store.unit_of_work)
         store.close()
         RawShop.create(theirs_path)
-        mine = processes_throughput("orderkit", mine_path, sizes, processes, count)
-        theirs = processes_throughput("raw", theirs_path, sizes, processes, count)
+        mine = _workers.throughput(_orderkit_opener(mine_path), processes, count, COMMANDS)
+        theirs = _workers.throughput(_floor_opener(theirs_path, sizes), processes, count, COMMANDS)
         row = Row(
             GROUP,
-            f"full cycle, SQLite, {processes} process{'es' if processes > 1 else ''}, orders/s",
+            f"full cycle, SQLite, {processes} process{'es' if processes > 1 else ''} (s/order)",
             1 / mine,
             "raw sqlite3, same rows",
             1 / theirs,
             unit="s/order",
-            extra={
-                "orders_per_second": mine,
-                "floor_orders_per_second": theirs,
-                "cpus": os.cpu_count(),
-            },
+            extra={"orders_per_second": mine, "floor_orders_per_second": theirs},
         )
         row.judge(HALF_THROUGHPUT)
         rows.append(row)
