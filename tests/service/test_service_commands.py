@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from service_shop import ADDRESS, CAP, CUSTOMER, MUG, NORTH, SELLER, SOUTH, START, TEE, Shop
 
-from conftest import ADDRESS, CAP, CUSTOMER, MUG, NORTH, SELLER, SOUTH, START, TEE, Shop
 from orderkit.errors import (
     CarrierError,
     ConcurrencyConflict,

@@ -6,8 +6,7 @@ import itertools
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from conftest import (
+from service_shop import (
     ADDRESS,
     CAP,
     CUSTOMER,
@@ -20,6 +19,7 @@ from conftest import (
     START,
     TEE,
 )
+
 from orderkit.adapters import FixedClock
 from orderkit.adapters.memory import MemoryStore
 from orderkit.errors import InsufficientStock
