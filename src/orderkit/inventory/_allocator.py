@@ -201,7 +201,7 @@ class Allocator:
             if found is None:
                 stock[sku], caps[sku] = {}, 0
                 continue
-            per_location, total = found.availability(at=at), found.available(at=at)
+            per_location, total = found._availability(at)  # one pass, the stock's own rule
             usable = {loc: max(q, 0) for loc, q in per_location.items() if loc in active_ids}
             cap = max(total, 0)
             for reference in sorted(holds.get(sku, ())):
