@@ -18,7 +18,7 @@ from orderkit.adapters import FixedClock
 from orderkit.adapters._records import RecordStore
 from orderkit.adapters.postgres import SCHEMA_VERSION, PostgresStore, PostgresUnitOfWork
 from orderkit.adapters.postgres._errors import translate_errors
-from orderkit.errors import ConcurrencyConflict, StoreUnavailable, ValidationError
+from orderkit.errors import ConcurrencyConflict, OrderkitError, StoreUnavailable, ValidationError
 from orderkit.ids import CustomerId, LocationId, OrderId, Sku
 from orderkit.inventory import StockLocation
 from orderkit.money import Money
@@ -345,3 +345,18 @@ def test_nul_characters_are_refused_and_the_unit_of_work_stays_usable(
         uow.commit()
     with store.unit_of_work() as uow:
         assert [o.id for o in uow.orders.list_by_status("placed")] == ["o-00002"]
+
+
+def test_a_read_only_unit_of_work_neither_locks_nor_writes(store: PostgresStore) -> None:
+    with store.unit_of_work() as uow:
+        uow.stock.add(make_stock("A"))
+        uow.commit()
+    with store.unit_of_work() as writer:
+        held = writer.stock.get_many([Sku("A")])[Sku("A")]  # locked FOR UPDATE
+        with store.unit_of_work(read_only=True) as reader:  # does not wait for it
+            seen = reader.stock.get_many([Sku("A")])[Sku("A")]
+            with pytest.raises(OrderkitError, match="read-only"):
+                reader.stock.save(seen)
+        writer.stock.save(held)
+        writer.commit()
+    assert (seen.version, held.version) == (1, 2)

@@ -54,12 +54,18 @@ def _jsonb(data: str, what: str) -> str:
 
 
 class PostgresRecords(RecordStore):
-    """One open PostgreSQL transaction on an autocommit connection (the caller began it)."""
+    """One open PostgreSQL transaction on an autocommit connection (the caller began it).
 
-    def __init__(self, conn: psycopg.Connection[TupleRow], schema: str) -> None:
+    A ``read_only`` one reads stock without locking it (it will not write it back).
+    """
+
+    def __init__(
+        self, conn: psycopg.Connection[TupleRow], schema: str, *, read_only: bool = False
+    ) -> None:
         self._conn = conn
         self._schema = schema
         self._s = quote(schema)
+        self._lock = "" if read_only else " FOR UPDATE"
 
     def _run(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
         with translate_errors(self._schema, sql.split(None, 1)[0].lower()):
@@ -81,7 +87,7 @@ class PostgresRecords(RecordStore):
     def get_many(self, spec: TableSpec, keys: Sequence[str]) -> list[Record]:
         rows = self._run(
             f"SELECT {spec.key_column}, version, data::text FROM {self._s}.{spec.table} "
-            f"WHERE {spec.key_column} = ANY(%s) ORDER BY {spec.key_column} FOR UPDATE",
+            f"WHERE {spec.key_column} = ANY(%s) ORDER BY {spec.key_column}{self._lock}",
             (sorted(set(keys)),),
         )
         return [Record(key, version, data) for key, version, data in rows]

@@ -119,9 +119,13 @@ class PostgresStore:
         with self.connection() as conn:
             return schema_version(conn, self._schema)
 
-    def unit_of_work(self) -> PostgresUnitOfWork:
-        """A new unit of work on this store (pass ``store.unit_of_work`` as a factory)."""
-        return PostgresUnitOfWork(self, message_ids=self._message_ids)
+    def unit_of_work(self, *, read_only: bool = False) -> PostgresUnitOfWork:
+        """A new unit of work on this store (pass ``store.unit_of_work`` as a factory).
+
+        A ``read_only`` one refuses writes and reads stock without ``FOR UPDATE``,
+        so a report never makes a writer wait.
+        """
+        return PostgresUnitOfWork(self, message_ids=self._message_ids, read_only=read_only)
 
     def close(self) -> None:
         """Close the idle connections this store opened (a host's pool is left alone)."""
@@ -175,9 +179,13 @@ class PostgresUnitOfWork(BaseUnitOfWork):
     """A unit of work on a :class:`PostgresStore`: one ``conn.transaction()`` block."""
 
     def __init__(
-        self, store: PostgresStore, *, message_ids: Callable[[], str] = new_message_id
+        self,
+        store: PostgresStore,
+        *,
+        message_ids: Callable[[], str] = new_message_id,
+        read_only: bool = False,
     ) -> None:
-        super().__init__(message_ids=message_ids)
+        super().__init__(message_ids=message_ids, read_only=read_only)
         self._pg = store
         self._conn: psycopg.Connection[TupleRow] | None = None
         self._tx: contextlib.AbstractContextManager[psycopg.Transaction] | None = None
@@ -198,7 +206,7 @@ class PostgresUnitOfWork(BaseUnitOfWork):
             store._connections.release(conn)
             raise
         self._conn, self._tx = conn, tx
-        return PostgresRecords(conn, store.schema)
+        return PostgresRecords(conn, store.schema, read_only=self.read_only)
 
     def _commit(self) -> None:
         tx = self._tx
