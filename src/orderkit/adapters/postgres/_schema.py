@@ -111,7 +111,7 @@ def check_schema_name(name: object) -> str:
     """A schema name must be a plain lower-case identifier (it is quoted into SQL)."""
     if not isinstance(name, str) or not _SCHEMA_NAME.match(name):
         raise ValidationError(
-            f"schema must be a lower-case SQL identifier of at most 63 characters, got {name!r}",
+            f"must be a lower-case SQL identifier of at most 63 characters, got {name!r}",
             path="schema",
         )
     return name
