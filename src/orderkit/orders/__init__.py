@@ -57,6 +57,7 @@ from orderkit.orders._lifecycle import (
     TransitionContext,
 )
 from orderkit.orders._order import Order
+from orderkit.orders._pricing import PricedLine, PricedShipping, PricedTax, PriceSnapshot
 from orderkit.orders._standard import (
     STANDARD_LIFECYCLE,
     actor_required,
@@ -115,6 +116,10 @@ __all__ = [
     "PaymentRecorded",
     "PaymentStatus",
     "PlacedLine",
+    "PriceSnapshot",
+    "PricedLine",
+    "PricedShipping",
+    "PricedTax",
     "Quantities",
     "QuantityLedger",
     "StandardState",

@@ -21,6 +21,7 @@ from orderkit.orders import _engine
 from orderkit.orders._engine import Quantities, aware
 from orderkit.orders._events import PaymentRecorded
 from orderkit.orders._lifecycle import Lifecycle
+from orderkit.orders._pricing import PriceSnapshot
 from orderkit.orders._standard import STANDARD_LIFECYCLE
 from orderkit.orders._status import (
     FulfillmentStatus,
@@ -58,6 +59,7 @@ class Order:
     billing_address: Address | None = None
     shipping_address: Address | None = None
     notes: str = ""
+    pricing: PriceSnapshot | None = None
     _held_from: str | None = None
     _history: list[StatusChange] = attrs.Factory(list)
     _payments: list[Payment] = attrs.Factory(list)
@@ -66,6 +68,7 @@ class Order:
 
     def __attrs_post_init__(self) -> None:
         _engine.validate(self)
+        _check_pricing(self)
 
     # -- named constructors -------------------------------------------------
 
@@ -83,6 +86,7 @@ class Order:
         shipping_address: Address | None = None,
         notes: str = "",
         lifecycle: Lifecycle = STANDARD_LIFECYCLE,
+        pricing: PriceSnapshot | None = None,
     ) -> Order:
         """An order in the lifecycle's initial state; nothing is recorded yet.
 
@@ -91,11 +95,16 @@ class Order:
 
         Args:
             total: The priced grand total (discounts, shipping, tax); defaults
-                to the sum of quantity × unit price. Captures are capped by it.
+                to the snapshot's grand total, else to the sum of quantity ×
+                unit price. Captures are capped by it.
+            pricing: What the order was priced at (see :class:`PriceSnapshot`);
+                invoices bill from it. One entry per line, same line ids, and
+                its grand total is the order total.
 
         Raises:
             ValidationError: no lines, a duplicate line id, a line whose ledger
-                is not pristine, a naive ``at`` or a negative total.
+                is not pristine, a naive ``at``, a negative total, or a
+                snapshot that does not match the lines or the total.
             CurrencyMismatch: a line or the total in another currency.
         """
         cur = Currency.of(currency)
@@ -107,6 +116,8 @@ class Order:
                     f"line {line.line_id} of a new order must have an empty ledger",
                     path=f"lines[{index}].ledger",
                 )
+        if total is None and isinstance(pricing, PriceSnapshot):
+            total = pricing.grand_total
         if total is None:
             total = Money.zero(cur)
             for line in items:
@@ -129,6 +140,7 @@ class Order:
             billing_address=billing_address,
             shipping_address=shipping_address,
             notes=notes,
+            pricing=pricing,
         )
 
     @classmethod
@@ -146,6 +158,7 @@ class Order:
         notes: str = "",
         actor: str | None = None,
         lifecycle: Lifecycle = STANDARD_LIFECYCLE,
+        pricing: PriceSnapshot | None = None,
     ) -> Order:
         """A new order, placed at ``at``: a draft on which the ``place`` event has fired.
 
@@ -162,6 +175,7 @@ class Order:
             shipping_address=shipping_address,
             notes=notes,
             lifecycle=lifecycle,
+            pricing=pricing,
         )
         order.fire("place", at=at, actor=actor, lifecycle=lifecycle)
         return order
@@ -468,3 +482,26 @@ class Order:
         _engine.advance(work, lifecycle, at)
         for field in attrs.fields(Order):
             setattr(self, field.name, getattr(work, field.name))
+
+
+def _check_pricing(order: Order) -> None:
+    """The snapshot prices exactly the order's lines, in its currency, to its total."""
+    pricing: object = order.pricing
+    if pricing is None:
+        return
+    if not isinstance(pricing, PriceSnapshot):
+        raise ValidationError(f"pricing must be a PriceSnapshot, got {pricing!r}", path="pricing")
+    if pricing.currency != order.currency:
+        raise CurrencyMismatch(order.currency.code, pricing.currency.code, "price an order in")
+    priced = [line.line_id for line in pricing.lines]
+    ordered = [line.line_id for line in order.lines]
+    if priced != ordered:
+        raise ValidationError(
+            f"order {order.id}: the snapshot prices lines {priced}, the order has {ordered}",
+            path="pricing.lines",
+        )
+    if pricing.grand_total != order.total:
+        raise ValidationError(
+            f"order {order.id}: total {order.total} != priced grand total {pricing.grand_total}",
+            path="total",
+        )

@@ -13,7 +13,7 @@ from orderkit.orders import Address, CustomerRef, Order
 from orderkit.ports import UnitOfWork
 from orderkit.service._context import Context
 from orderkit.service._invoicing import auto_invoice, credit_cancelled
-from orderkit.service._pricing import order_lines, pricing_request
+from orderkit.service._pricing import order_lines, price_snapshot, pricing_request
 from orderkit.service._stock import allocate_order, load_stocks, release_order, reserve_order
 from orderkit.service._values import LineRequest, OrderOutcome, PlacedOrder, StockOnPlace
 
@@ -56,7 +56,7 @@ def place(
         currency=currency,
         lines=order_lines(lines, breakdown),
         at=at,
-        total=breakdown.grand_total,
+        pricing=price_snapshot(breakdown),
         billing_address=billing_address,
         shipping_address=shipping_address,
         notes=notes,

@@ -1,56 +1,51 @@
 """Pricing at placement, and the priced amounts an order keeps for invoicing.
 
-The order stores each line's priced amounts (gross, discounts, net, tax per
-rate) as converter JSON in the line's attributes under :data:`PRICED_KEY`,
-and the priced shipping charge on its first line under :data:`SHIPPING_KEY`:
-the :class:`~orderkit.orders.OrderLine` has no fields for them, and invoices
-must bill exactly what was priced when the order was placed, not what a price
+The service maps the pricer's :class:`~orderkit.pricing.PriceBreakdown`
+onto the order's own :class:`~orderkit.orders.PriceSnapshot` (orders do not
+know the pricing package), and invoices from that snapshot: invoices must
+bill exactly what was priced when the order was placed, not what a price
 list says later.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from orderkit.errors import ValidationError
 from orderkit.ids import LineId, Sku
 from orderkit.invoicing import InvoiceableLine, LineKind, LineTax, TaxCategory
 from orderkit.money import Currency, Money
-from orderkit.orders import Address, CustomerRef, Order, OrderLine
+from orderkit.orders import (
+    Address,
+    CustomerRef,
+    Order,
+    OrderLine,
+    PricedLine,
+    PricedShipping,
+    PricedTax,
+    PriceSnapshot,
+)
 from orderkit.pricing import (
     Jurisdiction,
-    LineBreakdown,
     PriceBreakdown,
     PricingLine,
     PricingRequest,
-    ShippingBreakdown,
     ShippingRule,
     TaxAmount,
 )
-from orderkit.serialization import converter
 from orderkit.service._values import LineRequest
 
 __all__ = [
     "DESCRIPTION_KEY",
-    "PRICED_KEY",
-    "SHIPPING_KEY",
-    "TAX_INCLUDED_KEY",
     "invoiceable_lines",
     "order_lines",
+    "price_snapshot",
     "pricing_request",
 ]
 
-#: Line attribute holding the line's priced amounts (converter JSON of a LineBreakdown).
-PRICED_KEY = "orderkit.priced"
-#: First-line attribute holding the priced shipping charge (converter JSON).
-SHIPPING_KEY = "orderkit.shipping"
-#: Line attribute holding the invoice description.
+#: Line attribute holding the invoice description given in the ``LineRequest``.
 DESCRIPTION_KEY = "orderkit.description"
-#: First-line attribute: "true" when the priced amounts include tax.
-TAX_INCLUDED_KEY = "orderkit.tax_included"
 
 
 def line_id(index: int) -> LineId:
@@ -67,6 +62,9 @@ def pricing_request(
     shipping_address: Address | None,
     coupon_codes: Sequence[str],
     shipping: ShippingRule | None,
+    is_first_order: bool = False,
+    promotion_uses: Mapping[str, int] | None = None,
+    coupon_uses: Mapping[str, int] | None = None,
 ) -> PricingRequest:
     """The pricing request for an order about to be placed."""
     destination = (
@@ -92,48 +90,57 @@ def pricing_request(
         coupon_codes=tuple(coupon_codes),
         destination=destination,
         shipping=shipping,
+        is_first_order=is_first_order,
+        promotion_uses=dict(promotion_uses or {}),
+        coupon_uses=dict(coupon_uses or {}),
     )
 
 
-def _dump(value: object) -> str:
-    return json.dumps(converter.unstructure(value), separators=(",", ":"), sort_keys=True)
+def _priced_taxes(taxes: Sequence[TaxAmount]) -> tuple[PricedTax, ...]:
+    return tuple(PricedTax(t.name, t.category, t.percent, t.base, t.amount) for t in taxes)
+
+
+def price_snapshot(
+    breakdown: PriceBreakdown,
+    *,
+    coupon_codes: Sequence[str] = (),
+) -> PriceSnapshot:
+    """The order's snapshot of a breakdown, recording the promotions that applied and the
+    coupons they used."""
+    shipping = breakdown.shipping
+    return PriceSnapshot(
+        prices_include_tax=breakdown.prices_include_tax,
+        lines=[
+            PricedLine(
+                line.line_id, line.gross, line.discount_total, line.net, _priced_taxes(line.taxes)
+            )
+            for line in breakdown.lines
+        ],
+        shipping=PricedShipping(
+            shipping.gross, shipping.discount_total, shipping.net, _priced_taxes(shipping.taxes)
+        ),
+        grand_total=breakdown.grand_total,
+        promotion_codes=tuple(p.code for p in breakdown.promotions if p.applied),
+        coupon_codes=tuple(coupon_codes),
+    )
 
 
 def order_lines(lines: Sequence[LineRequest], breakdown: PriceBreakdown) -> list[OrderLine]:
-    """Order lines carrying their priced amounts (and the shipping charge on the first)."""
-    result: list[OrderLine] = []
-    for index, (request, priced) in enumerate(zip(lines, breakdown.lines, strict=True)):
-        attributes = {PRICED_KEY: _dump(priced)}
-        if request.description:
-            attributes[DESCRIPTION_KEY] = request.description
-        if index == 0:
-            attributes[TAX_INCLUDED_KEY] = "true" if breakdown.prices_include_tax else "false"
-            if not breakdown.shipping.gross.is_zero:
-                attributes[SHIPPING_KEY] = _dump(breakdown.shipping)
-        result.append(
-            OrderLine(
-                priced.line_id,
-                Sku(request.sku),
-                request.quantity,
-                priced.unit_price,
-                tax_category=request.tax_category,
-                attributes=attributes,
-            )
+    """The order lines of priced requests (the priced amounts go in the snapshot)."""
+    return [
+        OrderLine(
+            priced.line_id,
+            Sku(request.sku),
+            request.quantity,
+            priced.unit_price,
+            tax_category=request.tax_category,
+            attributes={DESCRIPTION_KEY: request.description} if request.description else {},
         )
-    return result
+        for request, priced in zip(lines, breakdown.lines, strict=True)
+    ]
 
 
-def _load(text: str | None, cls: type[object], what: str) -> object:
-    if text is None:
-        return None
-    try:
-        raw = json.loads(text)
-    except ValueError as exc:
-        raise ValidationError(f"stored {what} is not JSON: {exc}", path=what) from None
-    return converter.structure(raw, cls)
-
-
-def _taxes(taxes: Sequence[TaxAmount], currency: Currency) -> tuple[LineTax, ...]:
+def _taxes(taxes: Sequence[PricedTax], currency: Currency) -> tuple[LineTax, ...]:
     found: list[LineTax] = []
     for tax in taxes:
         if tax.percent > 0:
@@ -171,24 +178,33 @@ def _amounts(
     return unit, gross, discount, net
 
 
+def _unpriced(order: Order) -> PriceSnapshot:
+    """A snapshot for an order placed without one: unit price × quantity, untaxed."""
+    zero = Money.zero(order.currency)
+    return PriceSnapshot(
+        prices_include_tax=False,
+        lines=[PricedLine(line.line_id, line.total, zero, line.total) for line in order.lines],
+        shipping=PricedShipping.free(order.currency),
+        grand_total=order.total,
+    )
+
+
 def invoiceable_lines(order: Order) -> list[InvoiceableLine]:
-    """The order's lines (and its shipping charge) as invoicing needs them.
+    """The order's lines (and its shipping charge) as invoicing needs them, from its snapshot.
+
+    An order placed without a snapshot bills unit price × quantity, not subject to tax.
 
     Raises:
-        ValidationError: a line lacks its priced amounts (not placed through the service).
+        ValidationError: an order without a snapshot whose total is not its lines' sum.
     """
-    result: list[InvoiceableLine] = []
     currency = order.currency
-    inclusive = order.lines[0].attributes.get(TAX_INCLUDED_KEY) == "true"
-    shipping: ShippingBreakdown | None = None
+    snapshot = order.pricing if order.pricing is not None else _unpriced(order)
+    inclusive = snapshot.prices_include_tax
+    result: list[InvoiceableLine] = []
     for line in order.lines:
-        priced = _load(line.attributes.get(PRICED_KEY), LineBreakdown, PRICED_KEY)
-        if not isinstance(priced, LineBreakdown):
-            raise ValidationError(
-                f"line {line.line_id} of order {order.id} has no priced amounts", path=PRICED_KEY
-            )
+        priced = snapshot.line(line.line_id)
         unit, gross, discount, net = _amounts(
-            priced.gross, priced.discount_total, priced.net, line.quantity, inclusive
+            priced.gross, priced.discount, priced.net, line.quantity, inclusive
         )
         result.append(
             InvoiceableLine(
@@ -203,12 +219,10 @@ def invoiceable_lines(order: Order) -> list[InvoiceableLine]:
                 _taxes(priced.taxes, currency),
             )
         )
-        found = _load(line.attributes.get(SHIPPING_KEY), ShippingBreakdown, SHIPPING_KEY)
-        if isinstance(found, ShippingBreakdown):
-            shipping = found
-    if shipping is not None:
+    shipping = snapshot.shipping
+    if not shipping.gross.is_zero:
         unit, gross, discount, net = _amounts(
-            shipping.gross, shipping.discount_total, shipping.net, 1, inclusive
+            shipping.gross, shipping.discount, shipping.net, 1, inclusive
         )
         result.append(
             InvoiceableLine(
