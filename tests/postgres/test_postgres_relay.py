@@ -11,6 +11,7 @@ import collections
 import contextlib
 import datetime as dt
 import threading
+import uuid
 from collections.abc import Callable
 
 import psycopg
@@ -227,12 +228,13 @@ def _run_script(uow_factory: UnitOfWorkFactory, script: list[tuple[str, int]]) -
 def test_the_outbox_has_one_row_per_committed_change_like_the_memory_adapter(
     postgres_dsn: str, admin: psycopg.Connection[TupleRow], script: list[tuple[str, int]]
 ) -> None:
-    with PostgresStore(postgres_dsn, schema="okt_outbox_differential") as store:
+    schema = f"okt_outbox_{uuid.uuid4().hex[:12]}"
+    with PostgresStore(postgres_dsn, schema=schema) as store:
         store.migrate()
         try:
             on_postgres = _run_script(store.unit_of_work, script)
         finally:
-            admin.execute('DROP SCHEMA "okt_outbox_differential" CASCADE')
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
     on_memory = _run_script(MemoryStore().unit_of_work, script)
     assert on_postgres == on_memory
     placed = [row for row in on_postgres if row.startswith("OrderPlaced ")]
