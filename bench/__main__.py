@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench._harness import Row
+from bench._harness import NOTES, Row
 from bench._report import render_docs, render_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(time.perf_counter() - started, 1),
         "machine": machine(),
         "rows": [row.as_json() for row in rows],
+        "notes": list(NOTES),
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")

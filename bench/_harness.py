@@ -22,7 +22,9 @@ Body = Callable[[int], float]
 
 #: Seconds one run should last once calibrated; short, since the whole suite has a budget.
 RUN_SECONDS = 0.04
-RUNS = 7
+RUNS = 9
+#: Remarks a benchmark leaves for the report (a skipped section, say).
+NOTES: list[str] = []
 
 
 def loop(operation: Callable[[], object]) -> Body:
@@ -59,15 +61,22 @@ class Timing:
     high: float
     runs: int
 
+    q1: float = 0.0
+    q3: float = 0.0
+
     @property
     def spread(self) -> float:
-        """Half the min-max range, relative to the median."""
-        return (self.high - self.low) / 2 / self.median if self.median else 0.0
+        """Half the interquartile range, relative to the median (robust to a stray slow run)."""
+        return (self.q3 - self.q1) / 2 / self.median if self.median else 0.0
 
     @classmethod
     def of(cls, samples: Sequence[float]) -> Timing:
         """Summarise per-operation samples."""
-        return cls(statistics.median(samples), min(samples), max(samples), len(samples))
+        if len(samples) >= 2:
+            q1, _, q3 = statistics.quantiles(samples, n=4)
+        else:
+            q1 = q3 = samples[0]
+        return cls(statistics.median(samples), min(samples), max(samples), len(samples), q1, q3)
 
 
 def calibrate(body: Body, seconds: float = RUN_SECONDS, limit: int = 1_000_000) -> int:
@@ -175,6 +184,12 @@ def compare(
             theirs.median,
             spread=mine.spread,
             other_spread=theirs.spread,
+            extra={
+                "runs": mine.runs,
+                "orderkit_min": mine.low,
+                "other_min": theirs.low,
+                "ratio_of_minimums": mine.low / theirs.low if theirs.low else None,
+            },
         )
         row.judge(target)
         rows.append(row)

@@ -71,10 +71,34 @@ def render_markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def render_targets(result: dict[str, Any]) -> str:
+    """The issue's targets, met or not, with the measured ratio, in Markdown."""
+    lines = [
+        "| target | compared with | measured | goal | met? |",
+        "|---|---|---|---|---|",
+    ]
+    for row in result["rows"]:
+        if not row["target"]:
+            continue
+        ratio = row["ratio"]
+        shown = f"k = {ratio:.2f}" if row.get("exponent") is not None else f"{ratio:.2f}×"
+        met = "met" if row["met"] else "**not met**"
+        lines.append(f"| {row['name']} | {row['other_name']} | {shown} | {row['target']} | {met} |")
+    return "\n".join(lines)
+
+
 def render_docs(result: dict[str, Any], page: Path) -> None:
-    """Replace the generated block of ``page`` with the table of ``result``."""
+    """Replace the generated block of ``page`` with the tables of ``result``."""
     text = page.read_text()
     start, end = text.index(BEGIN), text.index(END)
-    page.write_text(
-        text[: start + len(BEGIN)] + "\n\n" + render_markdown(result) + "\n\n" + text[end:]
+    block = "\n\n".join(
+        [
+            render_markdown(result),
+            "### Targets",
+            "Each target of the benchmark issue as measured in this run (ratios are "
+            "orderkit time / other time; growth rows give the fitted exponent).",
+            render_targets(result),
+            *(f"- {note}" for note in result.get("notes", [])),
+        ]
     )
+    page.write_text(text[: start + len(BEGIN)] + "\n\n" + block + "\n\n" + text[end:])

@@ -41,6 +41,10 @@ CUSTOMER = CustomerRef(CustomerId("c-1"), "ann@example.com")
 ADDRESS = Address("Ann Lee", "1 Main St", "Berlin", "10115", "DE")
 SELLER = Party("Shop GmbH", PostalAddress(("1 Road",), "Berlin", "DE", "10115"), tax_id="DE123")
 SKUS = tuple(Sku(f"SKU-{n}") for n in range(HOT_SKUS))
+#: A wide catalogue for benchmarks that only place orders: each order reserves stock of
+#: skus no recent order touched, so stock rows do not fill up with live reservations.
+WIDE = 3000
+WIDE_SKUS = tuple(Sku(f"W-{n}") for n in range(WIDE))
 PRICER = Pricer(
     price_book=PriceBook(
         (
@@ -48,7 +52,8 @@ PRICER = Pricer(
                 "retail",
                 EUR,
                 tuple(
-                    PriceEntry(sku, Money.of(f"{9 + n}.50", "EUR")) for n, sku in enumerate(SKUS)
+                    PriceEntry(sku, Money.of(f"{9 + n % 10}.50", "EUR"))
+                    for n, sku in enumerate(SKUS + WIDE_SKUS)
                 ),
             ),
         )
@@ -61,9 +66,9 @@ PRICER = Pricer(
 
 
 def stock_up(uow_factory: Callable[[], UnitOfWork], units: int = 10**8) -> None:
-    """Put plenty of every hot sku in the first location."""
+    """Put plenty of every sku in the first location."""
     with uow_factory() as uow:
-        for sku in SKUS:
+        for sku in SKUS + WIDE_SKUS:
             stock = SkuStock(sku)
             stock.receive(LOCATIONS[0].id, units)
             uow.stock.add(stock)
@@ -89,6 +94,11 @@ def service(uow_factory: Callable[[], UnitOfWork], prefix: str = "o") -> OrderSe
 def lines_for(n: int, count: int = 3) -> list[LineRequest]:
     """``count`` lines of distinct hot skus, rotating with ``n``."""
     return [LineRequest(SKUS[(n + i) % HOT_SKUS], 1 + i) for i in range(count)]
+
+
+def wide_lines_for(n: int, count: int = 3) -> list[LineRequest]:
+    """``count`` lines of wide-catalogue skus, different for consecutive ``n``."""
+    return [LineRequest(WIDE_SKUS[(count * n + i) % WIDE], 1 + i) for i in range(count)]
 
 
 def full_cycle(svc: OrderService, n: int) -> None:

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable
 
 from bench import _shop, _workers
-from bench._harness import Row, Target
+from bench._harness import NOTES, Row, Target
 from bench.e2e_sqlite import payload_sizes
 
 GROUP = "postgres"
@@ -207,6 +207,7 @@ def run(count: int = 40) -> list[Row]:
     """The PostgreSQL rows, or none (with a note on stderr) when no DSN is set."""
     dsn = os.environ.get(ENV)
     if not dsn:
+        NOTES.append(f"PostgreSQL rows not measured: {ENV} was not set.")
         print(f"# postgres: skipped, {ENV} is not set", file=sys.stderr)
         return []
     sizes = payload_sizes()

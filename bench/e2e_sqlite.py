@@ -84,7 +84,7 @@ class RawShop:
         conn = sqlite3.connect(path, isolation_level=None)
         conn.executemany(
             "INSERT INTO stock (sku, version, data) VALUES (?, 1, ?)",
-            [(sku, "x" * 300) for sku in _shop.SKUS],
+            [(sku, "x" * 300) for sku in _shop.SKUS + _shop.WIDE_SKUS],
         )
         conn.close()
 
@@ -278,11 +278,14 @@ def _rows_one_process(folder: Path, sizes: dict[str, list[int]]) -> list[Row]:
 
     def place(n: int) -> None:
         svc.place(
-            _shop.CUSTOMER, _shop.lines_for(n), currency=_shop.EUR, shipping_address=_shop.ADDRESS
+            _shop.CUSTOMER,
+            _shop.wide_lines_for(n),
+            currency=_shop.EUR,
+            shipping_address=_shop.ADDRESS,
         )
 
     def raw_place(n: int) -> None:
-        raw.place(raw_ids(), sorted(line.sku for line in _shop.lines_for(n)))
+        raw.place(raw_ids(), sorted(line.sku for line in _shop.wide_lines_for(n)))
 
     rows += compare(
         GROUP,

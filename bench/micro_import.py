@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 
-from bench._harness import Row, Target
+from bench._harness import Row, Target, Timing
 
 GROUP = "import"
 _PROGRAM = (
@@ -31,16 +30,16 @@ def _compare(name: str, mine: str, theirs: str, target: Target | None, runs: int
     for _ in range(runs):
         a.append(_import_seconds(mine))
         b.append(_import_seconds(theirs))
-    ma, mb = statistics.median(a), statistics.median(b)
+    mine_timing, their_timing = Timing.of(a), Timing.of(b)
     row = Row(
         GROUP,
         name,
-        ma,
+        mine_timing.median,
         f"import {theirs}",
-        mb,
+        their_timing.median,
         unit="s",
-        spread=(max(a) - min(a)) / 2 / ma,
-        other_spread=(max(b) - min(b)) / 2 / mb,
+        spread=mine_timing.spread,
+        other_spread=their_timing.spread,
     )
     row.judge(target)
     return row
