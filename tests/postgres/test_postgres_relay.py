@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pg_support import reset_schema
 from psycopg.rows import TupleRow
 
 from orderkit.adapters import FixedClock
@@ -239,3 +240,58 @@ def test_the_outbox_has_one_row_per_committed_change_like_the_memory_adapter(
     assert on_postgres == on_memory
     placed = [row for row in on_postgres if row.startswith("OrderPlaced ")]
     assert len(placed) == len(set(placed)), "one OrderPlaced per order"
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    plan=st.lists(st.integers(0, 3), min_size=1, max_size=12),
+    batch_size=st.integers(1, 5),
+    failures=st.sets(st.integers(0, 20), max_size=4),
+)
+def test_relay_delivers_everything_at_least_once_in_order_per_aggregate(
+    store: PostgresStore,
+    admin: psycopg.Connection[TupleRow],
+    plan: list[int],
+    batch_size: int,
+    failures: set[int],
+) -> None:
+    reset_schema(admin, store.schema)
+    at = dt.datetime(2026, 3, 3, tzinfo=dt.UTC)
+    held: set[int] = set()
+    for n in plan:  # each step places order n, or holds/releases it once placed
+        with store.unit_of_work() as uow:
+            try:
+                order = uow.orders.get(OrderId(f"o-{n:05d}"))
+            except OrderkitError:
+                uow.orders.add(make_order(n))
+            else:
+                if n in held:
+                    order.release(at=at)
+                    held.discard(n)
+                else:
+                    order.hold(at=at, reason="check")
+                    held.add(n)
+                uow.orders.save(order)
+            uow.commit()
+    log: list[OutboxMessage] = []
+    calls = iter(range(1_000))
+
+    def handler(message: OutboxMessage) -> None:
+        if next(calls) in failures:
+            raise RuntimeError("bus hiccup")
+        log.append(message)
+
+    relay = OutboxRelay(store, handler, batch_size=batch_size)
+    for _ in range(100):
+        try:
+            if relay.run_once() == 0:
+                break
+        except RuntimeError:
+            continue
+    with store.unit_of_work() as uow:
+        assert uow.outbox.count(pending_only=True) == 0
+        total = uow.outbox.count()
+    assert len({m.message_id for m in log}) == total == len(plan)
+    assert _in_order_per_aggregate(log)
