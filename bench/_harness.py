@@ -232,23 +232,25 @@ def growth(
     variable: str,
     target: Target | None = None,
     repeat: int = 3,
+    at: int | None = None,
 ) -> Row:
     """Time ``make(size)()`` at each size and report the fitted growth exponent.
 
-    The row's ``orderkit`` figure is the time at the largest size and its
-    ratio is the exponent.
+    The row's ``orderkit`` figure is the time at size ``at`` (the largest by
+    default) and its ratio is the exponent.
     """
     seconds = [best_of(make(size), repeat) for size in sizes]
     exponent = fitted_exponent(sizes, seconds)
+    shown = sizes.index(at) if at is not None else len(sizes) - 1
     row = Row(
         group,
         name,
-        seconds[-1],
+        seconds[shown],
         f"exponent over {variable} {'/'.join(map(str, sizes))}",
         0.0,
         unit="s",
         exponent=exponent,
-        extra={"sizes": list(sizes), "seconds": seconds},
+        extra={"sizes": list(sizes), "seconds": seconds, "at": sizes[shown]},
     )
     row.judge(target)
     return row

@@ -21,7 +21,7 @@ def cells(row: dict[str, Any]) -> list[str]:
     """name, orderkit, floor or peer, ratio, target, met? for one row."""
     ratio = row["ratio"]
     if row.get("exponent") is not None:
-        mine = _duration(row["orderkit"])
+        mine = f"{_duration(row['orderkit'])} at {row['extra']['at']}"
         theirs = row["other_name"]
         shown = f"k = {ratio:.2f}"
     elif row["other_name"]:

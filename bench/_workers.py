@@ -113,4 +113,4 @@ def throughput(opener: Opener, processes: int, count: int, measured: Sequence[st
     finally:
         for worker in workers:
             worker.join(timeout=30)
-    return processes * count / max(elapsed)
+    return processes * count / float(max(elapsed))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import random
+from collections.abc import Callable
 from decimal import Decimal
 
 from bench._harness import Row, Target, growth
@@ -86,46 +87,49 @@ def strategies() -> list[AllocationStrategy]:
     return [ByPriority(), FewestShipments(), NearestFirst(same_country_first), EarliestEta()]
 
 
+def _by_lines(allocator: Allocator) -> Callable[[int], Callable[[], object]]:
+    def make(n: int) -> Callable[[], object]:
+        lines, stocks = scenario(n)
+        where = network(50)
+        return lambda: allocator.allocate(lines, stocks, locations=where, at=AT, destination="FR")
+
+    return make
+
+
+def _by_locations(allocator: Allocator) -> Callable[[int], Callable[[], object]]:
+    def make(n: int) -> Callable[[], object]:
+        lines, stocks = scenario(1000, n)
+        where = network(n)
+        return lambda: allocator.allocate(lines, stocks, locations=where, at=AT, destination="FR")
+
+    return make
+
+
 def _allocation_rows() -> list[Row]:
     rows = []
     for strategy in strategies():
         allocator = Allocator(strategy)
-
-        def by_lines(n: int, allocator: Allocator = allocator) -> object:
-            lines, stocks = scenario(n)
-            where = network(50)
-            return lambda: allocator.allocate(
-                lines, stocks, locations=where, at=AT, destination="FR"
-            )
-
-        def by_locations(n: int, allocator: Allocator = allocator) -> object:
-            lines, stocks = scenario(1000, n)
-            where = network(n)
-            return lambda: allocator.allocate(
-                lines, stocks, locations=where, at=AT, destination="FR"
-            )
-
         row = growth(
             GROUP,
             f"allocate 1,000 lines / 50 locations, {strategy.name}",
             (250, 500, 1000, 2000),
-            by_lines,
+            _by_lines(allocator),
             variable="lines",
             target=NEAR_LINEAR,
             repeat=2,
+            at=1000,
         )
-        row.extra["seconds_at_1000"] = row.extra["seconds"][2]
-        row.orderkit = row.extra["seconds"][2]
         rows.append(row)
         rows.append(
             growth(
                 GROUP,
-                f"allocate 1,000 lines, {strategy.name}",
+                f"allocate 1,000 lines / 50 locations, {strategy.name}",
                 (10, 25, 50, 100),
-                by_locations,
+                _by_locations(allocator),
                 variable="locations",
                 target=NEAR_LINEAR,
                 repeat=2,
+                at=50,
             )
         )
     return rows
@@ -176,7 +180,7 @@ def invoiceable(lines: int) -> list[InvoiceableLine]:
     return found
 
 
-def _invoice(lines: int) -> object:
+def _invoice(lines: int) -> Callable[[], object]:
     ledger = InvoicingLedger.open(OrderId("o-1"), invoiceable(lines))
     terms = PaymentTerms.net(30)
 
@@ -194,7 +198,7 @@ def _invoice(lines: int) -> object:
     return body
 
 
-def _plan(lines: int) -> object:
+def _plan(lines: int) -> Callable[[], object]:
     requests = shipment_requests(lines)
     return lambda: plan_shipments(requests, max_parcel_weight=20)
 

@@ -10,6 +10,7 @@ floor's grand total equals the pricer's, so both do the same sum.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from bench._harness import Row, Target, compare, growth, loop, single
@@ -196,7 +197,7 @@ def decimal_floor(
         parts[i] += 1
     nets = [a - Decimal(p).scaleb(-2) for a, p in zip(after, parts, strict=True)]
     taxes = [(n * tax_pct / 100).quantize(CENT, ROUND_HALF_UP) for n in nets]
-    return sum(nets) + sum(taxes)
+    return sum(nets, Decimal(0)) + sum(taxes, Decimal(0))
 
 
 def run() -> list[Row]:
@@ -234,18 +235,32 @@ def run() -> list[Row]:
         )
     )
 
-    def by_lines(n: int) -> object:
+    def by_lines(n: int) -> Callable[[], object]:
         req = request(n)
         return lambda: big.price(req)
 
-    def by_promotions(n: int) -> object:
+    def by_promotions(n: int) -> Callable[[], object]:
         pricer = Pricer(promotions=promotions(n), tax_policy=THREE_RATES)
         return lambda: pricer.price(big_request)
 
     rows.append(
-        growth(GROUP, "price, 20 promotions", (25, 50, 100, 200), by_lines, variable="lines")
+        growth(
+            GROUP,
+            "price 50 lines, 20 promotions, 3 rates",
+            (25, 50, 100, 200),
+            by_lines,
+            variable="lines",
+            at=50,
+        )
     )
     rows.append(
-        growth(GROUP, "price, 50 lines", (5, 10, 20, 40), by_promotions, variable="promotions")
+        growth(
+            GROUP,
+            "price 50 lines, 20 promotions, 3 rates",
+            (5, 10, 20, 40),
+            by_promotions,
+            variable="promotions",
+            at=20,
+        )
     )
     return rows

@@ -161,7 +161,7 @@ def _transitions_confirm(model: Any) -> None:
     model.record("confirm", "placed", "confirmed")
 
 
-class SixStateMachine(statemachine.StateMachine):  # type: ignore[misc]
+class SixStateMachine(statemachine.StateMachine):
     """The same machine declared for python-statemachine."""
 
     draft = statemachine.State(initial=True)

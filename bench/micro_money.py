@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
 import moneyed
-import prices
+import prices  # type: ignore[import-untyped]
 
 from bench._harness import Row, Target, compare, loop
 from orderkit.money import Money, allocate
