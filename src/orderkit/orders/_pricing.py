@@ -192,6 +192,7 @@ class PriceSnapshot:
         grand_total: What the customer pays: lines plus shipping, tax included.
         promotion_codes: Codes of the promotions that applied.
         coupon_codes: Coupon codes that an applied promotion used.
+        first_order: Whether it was priced as the customer's first order.
 
     >>> eur = lambda text: Money.of(text, "EUR")
     >>> snapshot = PriceSnapshot(
@@ -218,13 +219,13 @@ class PriceSnapshot:
     grand_total: Money = attrs.field(validator=_money)
     promotion_codes: tuple[str, ...] = attrs.field(default=(), converter=_codes)
     coupon_codes: tuple[str, ...] = attrs.field(default=(), converter=_codes)
+    first_order: bool = False
 
     def __attrs_post_init__(self) -> None:
-        mode: object = self.prices_include_tax
-        if not isinstance(mode, bool):
-            raise ValidationError(
-                f"prices_include_tax must be a bool, got {mode!r}", path="prices_include_tax"
-            )
+        for name in ("prices_include_tax", "first_order"):
+            flag: object = getattr(self, name)
+            if not isinstance(flag, bool):
+                raise ValidationError(f"{name} must be a bool, got {flag!r}", path=name)
         shipping: object = self.shipping
         if not isinstance(shipping, PricedShipping):
             raise ValidationError(f"{shipping!r} is not a PricedShipping", path="shipping")

@@ -15,6 +15,15 @@ from orderkit.service._context import Context
 from orderkit.service._invoicing import auto_invoice, credit_cancelled
 from orderkit.service._pricing import order_lines, price_snapshot, pricing_request
 from orderkit.service._stock import allocate_order, load_stocks, release_order, reserve_order
+from orderkit.service._usage import (
+    claim_uses,
+    coupon_uses,
+    is_first_order,
+    promotion_uses,
+    release_uses,
+    used_coupons,
+    wants_first_order,
+)
 from orderkit.service._values import LineRequest, OrderOutcome, PlacedOrder, StockOnPlace
 
 __all__ = ["cancel", "confirm", "place"]
@@ -40,6 +49,7 @@ def place(
     for index, line in enumerate(lines):
         if not isinstance(line, LineRequest):
             raise ValidationError(f"expected a LineRequest, got {line!r}", path=f"lines[{index}]")
+    first = wants_first_order(ctx.pricer) and is_first_order(uow, customer.id, ctx.lifecycle)
     request = pricing_request(
         currency=currency,
         at=at,
@@ -48,20 +58,27 @@ def place(
         shipping_address=shipping_address,
         coupon_codes=coupon_codes,
         shipping=ctx.shipping,
+        is_first_order=first,
+        promotion_uses=promotion_uses(uow, ctx.pricer),
+        coupon_uses=coupon_uses(uow, ctx.pricer, coupon_codes),
     )
     breakdown = ctx.pricer.price(request)
+    snapshot = price_snapshot(
+        breakdown, coupon_codes=used_coupons(ctx.pricer, breakdown), first_order=first
+    )
     order = Order.place(
         id=order_id,
         customer=customer,
         currency=currency,
         lines=order_lines(lines, breakdown),
         at=at,
-        pricing=price_snapshot(breakdown),
+        pricing=snapshot,
         billing_address=billing_address,
         shipping_address=shipping_address,
         notes=notes,
         lifecycle=ctx.lifecycle,
     )
+    claim_uses(uow, ctx.pricer, snapshot, customer.id, first=first)
     allocated = 0
     backordered = 0
     invoiced = None
@@ -108,6 +125,7 @@ def cancel(
     order.cancel(at=at, reason=reason, lifecycle=ctx.lifecycle)
     stocks = load_stocks(uow, (line.sku for line in order.lines))
     release_order(order, stocks)
+    release_uses(uow, order)
     uow.orders.save(order)
     stocks.save(uow)
     notes = credit_cancelled(ctx, uow, at, order)

@@ -104,6 +104,7 @@ def price_snapshot(
     breakdown: PriceBreakdown,
     *,
     coupon_codes: Sequence[str] = (),
+    first_order: bool = False,
 ) -> PriceSnapshot:
     """The order's snapshot of a breakdown, recording the promotions that applied and the
     coupons they used."""
@@ -122,6 +123,7 @@ def price_snapshot(
         grand_total=breakdown.grand_total,
         promotion_codes=tuple(p.code for p in breakdown.promotions if p.applied),
         coupon_codes=tuple(coupon_codes),
+        first_order=first_order,
     )
 
 

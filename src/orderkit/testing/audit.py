@@ -14,7 +14,11 @@ Checks, per sku (and location where the stock knows it):
 - with ``initial_on_hand`` (and no receipts since), the units the orders
   were ever allocated never exceed what there was;
 - every order has exactly one ``OrderPlaced`` in the outbox, and every
-  ``OrderPlaced`` belongs to a stored order.
+  ``OrderPlaced`` belongs to a stored order;
+- with ``check_usage``, every promotion and coupon code recorded in an
+  order's price snapshot was claimed once per order that recorded it and
+  released once per such order that was cancelled (and likewise each
+  customer's first-order claim), so usage limits count live orders only.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import attrs
 from orderkit.ids import LocationId, OrderId, Sku
 from orderkit.orders import Order
 from orderkit.ports import UnitOfWork
+from orderkit.service._usage import uses
 
 __all__ = ["AuditReport", "audit_store"]
 
@@ -75,6 +80,8 @@ def audit_store(
     *,
     initial_on_hand: Mapping[Sku, int] | None = None,
     check_outbox: bool = True,
+    check_usage: bool = True,
+    cancelled_state: str = "cancelled",
 ) -> AuditReport:
     """Audit the store through an open unit of work (see the module docstring).
 
@@ -84,6 +91,8 @@ def audit_store(
         initial_on_hand: units of each sku on hand before any order, if
             nothing was received since: the most that can ever be allocated.
         check_outbox: also check one ``OrderPlaced`` per order.
+        check_usage: also check the usage counters against the orders' snapshots.
+        cancelled_state: the lifecycle state of a cancelled order.
     """
     problems: list[str] = []
     orders = list(uow.orders.placed_between(*_EVER))
@@ -145,7 +154,31 @@ def audit_store(
             f"OrderPlaced in the outbox for unknown order {key}"
             for key in sorted(set(placed) - set(known))
         )
+    if check_usage:
+        _usage_check(problems, uow, orders, cancelled_state)
     return AuditReport(tuple(problems), len(orders), dict(total_held), dict(ever))
+
+
+def _usage_check(
+    problems: list[str], uow: UnitOfWork, orders: list[Order], cancelled_state: str
+) -> None:
+    expected: dict[tuple[str, str], tuple[int, int]] = {}
+    for order in orders:
+        pricing = order.pricing
+        if pricing is None:
+            continue
+        cancelled = int(order.status.value == cancelled_state)
+        subjects = [("promotion", code) for code in set(pricing.promotion_codes)]
+        subjects += [("coupon", code) for code in set(pricing.coupon_codes)]
+        if pricing.first_order:
+            subjects.append(("first-order", str(order.customer.id)))
+        for subject in subjects:
+            claimed, released = expected.get(subject, (0, 0))
+            expected[subject] = (claimed + 1, released + cancelled)
+    for (kind, code), want in sorted(expected.items()):
+        found = uses(uow, kind, code)
+        if found != want:
+            problems.append(f"{kind} {code}: claimed/released {found}, the orders say {want}")
 
 
 def _location_check(
