@@ -23,6 +23,7 @@ from orderkit.invoicing import Party, PostalAddress
 from orderkit.money import Money
 from orderkit.orders import Address, CustomerRef
 from orderkit.service import InvoicingConfig, LineRequest, OrderService, StockOnPlace
+from orderkit.testing.contracts._storage import make_order
 
 HOT_SKUS = tuple(Sku(f"HOT-{n}") for n in range(10))
 LOCATIONS = (
@@ -114,8 +115,6 @@ def place_and_invoice_forever(dsn: str, schema: str, ready: str) -> None:
 
 def hold_a_transaction_open(dsn: str, schema: str, ready: str) -> None:
     """Write an order, draw a number and save stock in one unit of work, then wait forever."""
-    from orderkit.testing.contracts._storage import make_order  # noqa: PLC0415
-
     with PostgresStore(dsn, schema=schema) as store, store.unit_of_work() as uow:
         uow.orders.add(make_order(1, skus=[str(HOT_SKUS[0])]))
         stock = uow.stock.get(HOT_SKUS[0])
