@@ -1,9 +1,13 @@
 """Running one command: one unit of work, an optional idempotency key, bounded retries.
 
 A command is a function of an open unit of work and the time. The runner
-opens the unit of work, answers a known idempotency key from the store
-(one read, nothing else), runs the command, stores its result under the key
-in the same transaction and commits. A stale write (``ConcurrencyConflict``)
+answers a known idempotency key from a read-only unit of work (one read,
+no write lock, nothing else), otherwise opens a writing unit of work, runs
+the command, stores its result under the key in the same transaction and
+commits. A twin call with the same key that commits in between makes the
+key's insert fail (the command reruns and replays the twin's result), or
+makes the command itself fail, in which case the key is looked up again in
+the same transaction and the twin's result is returned. A stale write (``ConcurrencyConflict``)
 or a busy store (a retryable ``StoreUnavailable``) rolls everything back and
 runs the command again on fresh state, a bounded number of times.
 """
@@ -11,6 +15,7 @@ runs the command again on fresh state, a bounded number of times.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 from collections.abc import Callable
 from typing import TypeVar
@@ -43,6 +48,18 @@ def fingerprint(command: str, arguments: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _reader(factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    """A read-only unit of work factory if ``factory`` takes ``read_only`` (the shipped stores'
+    ``unit_of_work`` does), else ``factory`` itself."""
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return factory
+    if any(p.name == "read_only" or p.kind is p.VAR_KEYWORD for p in parameters):
+        return lambda: factory(read_only=True)  # type: ignore[call-arg]
+    return factory
+
+
 def _retryable(error: OrderkitError) -> bool:
     if isinstance(error, ConcurrencyConflict):
         return True
@@ -59,6 +76,9 @@ class CommandRunner:
     sleep: Callable[[float], object]
     backoff: float = 0.01
     max_backoff: float = 0.5
+    reader: UnitOfWorkFactory = attrs.field(
+        init=False, default=attrs.Factory(lambda self: _reader(self.uow_factory), takes_self=True)
+    )
 
     def run(
         self,
@@ -92,6 +112,14 @@ class CommandRunner:
             attempt += 1
             self.sleep(min(self.backoff * 2 ** min(attempt - 1, 16), self.max_backoff))
 
+    def _replay(self, key: str, print_: str, result_type: type[R]) -> list[R]:
+        """The stored result of ``key`` (one read, read-only), as a 0- or 1-item list."""
+        with self.reader() as uow:
+            stored = uow.idempotency.get(key, print_)
+        if stored is None:
+            return []
+        return [converter.structure(stored.result, result_type)]
+
     def _once(
         self,
         body: Callable[[UnitOfWork], R],
@@ -99,13 +127,20 @@ class CommandRunner:
         key: str | None,
         print_: str,
     ) -> R:
+        if key is not None:
+            for replayed in self._replay(key, print_, result_type):
+                return replayed
         with self.uow_factory() as uow:
-            if key is not None:
-                stored = uow.idempotency.get(key, print_)
-                if stored is not None:
-                    replayed: R = converter.structure(stored.result, result_type)
-                    return replayed
-            result = body(uow)
+            try:
+                result = body(uow)
+            except OrderkitError as error:
+                # A twin call may have committed since the replay check.
+                if key is not None and not _retryable(error):
+                    stored = uow.idempotency.get(key, print_)
+                    if stored is not None:
+                        twin: R = converter.structure(stored.result, result_type)
+                        return twin
+                raise
             if key is not None:
                 try:
                     uow.idempotency.put(key, converter.unstructure(result), fingerprint=print_)
