@@ -32,6 +32,8 @@ pytest: $(STAMP_DEV)
 
 typecheck: $(STAMP_DEV)
 	$(BIN)/python -m mypy
+	$(BIN)/python -m mypy $(wildcard tests/service/*.py)
+	$(BIN)/python -m mypy $(wildcard tests/postgres/*.py)
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
