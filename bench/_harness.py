@@ -21,8 +21,8 @@ from typing import Any
 Body = Callable[[int], float]
 
 #: Seconds one run should last once calibrated; short, since the whole suite has a budget.
-RUN_SECONDS = 0.04
-RUNS = 9
+RUN_SECONDS = 0.03
+RUNS = 11
 #: Remarks a benchmark leaves for the report (a skipped section, say).
 NOTES: list[str] = []
 
