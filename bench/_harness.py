@@ -170,6 +170,7 @@ def compare(
     references: Sequence[tuple[str, Body, Target | None]],
     *,
     runs: int = RUNS,
+    unit: str = "s/op",
 ) -> list[Row]:
     """Measure ``subject`` against each reference in one alternating series of runs."""
     timings = measure_together([subject, *(body for _, body, _ in references)], runs=runs)
@@ -182,6 +183,7 @@ def compare(
             mine.median,
             other_name,
             theirs.median,
+            unit=unit,
             spread=mine.spread,
             other_spread=theirs.spread,
             extra={
@@ -196,10 +198,10 @@ def compare(
     return rows
 
 
-def single(group: str, name: str, subject: Body, *, runs: int = RUNS, note: str = "") -> Row:
+def single(group: str, name: str, subject: Body, *, runs: int = RUNS, unit: str = "s/op") -> Row:
     """Measure ``subject`` alone (a figure with no floor or peer)."""
     (timing,) = measure_together([subject], runs=runs)
-    return Row(group, name, timing.median, "", 0.0, spread=timing.spread, note=note)
+    return Row(group, name, timing.median, "", 0.0, unit=unit, spread=timing.spread)
 
 
 def fitted_exponent(sizes: Sequence[float], seconds: Sequence[float]) -> float:

@@ -17,6 +17,13 @@ def _duration(seconds: float) -> str:
     return f"{seconds * 1e6:.2f} µs"
 
 
+def _figure(seconds: float, unit: str) -> str:
+    """A time, or a rate for per-order rows (orders per second)."""
+    if unit == "s/order" and seconds > 0:
+        return f"{1 / seconds:,.0f} orders/s"
+    return _duration(seconds)
+
+
 def cells(row: dict[str, Any]) -> list[str]:
     """name, orderkit, floor or peer, ratio, target, met? for one row."""
     ratio = row["ratio"]
@@ -25,11 +32,11 @@ def cells(row: dict[str, Any]) -> list[str]:
         theirs = row["other_name"]
         shown = f"k = {ratio:.2f}"
     elif row["other_name"]:
-        mine = f"{_duration(row['orderkit'])} ±{row['spread']:.0%}"
-        theirs = f"{row['other_name']}: {_duration(row['other'])}"
+        mine = f"{_figure(row['orderkit'], row['unit'])} ±{row['spread']:.0%}"
+        theirs = f"{row['other_name']}: {_figure(row['other'], row['unit'])}"
         shown = f"{ratio:.2f}×"
     else:
-        mine = f"{_duration(row['orderkit'])} ±{row['spread']:.0%}"
+        mine = f"{_figure(row['orderkit'], row['unit'])} ±{row['spread']:.0%}"
         theirs = "—"
         shown = "—"
     met = "" if row["met"] is None else ("yes" if row["met"] else "no")

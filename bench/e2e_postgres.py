@@ -225,7 +225,7 @@ def run(count: int = 40) -> list[Row]:
             _drop(dsn, mine, theirs)
         row = Row(
             GROUP,
-            f"{name}, {processes} process{'es' if processes > 1 else ''} (s/order)",
+            f"{name}, {processes} process{'es' if processes > 1 else ''}",
             1 / ours,
             "raw psycopg, same statements",
             1 / floor,
