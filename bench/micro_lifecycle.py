@@ -121,6 +121,9 @@ class _Model:
     def has_lines(self, *args: Any, **kwargs: Any) -> bool:
         return bool(self.lines)
 
+    def record_confirm(self) -> None:
+        self.record("confirm", "placed", "confirmed")
+
     def record(self, event: str, source: str, target: str) -> None:
         self.history.append((event, source, target, AT))
         self.events.append(
@@ -143,7 +146,7 @@ def _transitions_models(n: int) -> Sequence[_Model]:
                 "source": "placed",
                 "dest": "confirmed",
                 "conditions": "has_lines",
-                "after": lambda: None,
+                "after": "record_confirm",
             },
             {"trigger": "ship", "source": "confirmed", "dest": "shipped"},
             {"trigger": "complete", "source": "shipped", "dest": "completed"},
@@ -158,7 +161,6 @@ def _transitions_models(n: int) -> Sequence[_Model]:
 def _transitions_confirm(model: Any) -> None:
     if not model.confirm():
         raise ValueError("refused")
-    model.record("confirm", "placed", "confirmed")
 
 
 class SixStateMachine(statemachine.StateMachine):
