@@ -29,7 +29,14 @@ from orderkit.service._context import Context
 from orderkit.service._pricing import invoiceable_lines
 from orderkit.service._values import InvoiceOutcome, InvoicingConfig
 
-__all__ = ["auto_invoice", "credit_cancelled", "invoice", "issue_invoice", "ledger_of"]
+__all__ = [
+    "auto_invoice",
+    "credit_cancelled",
+    "credit_cancelled_units",
+    "invoice",
+    "issue_invoice",
+    "ledger_of",
+]
 
 
 def ledger_of(uow: UnitOfWork, order: Order) -> InvoicingLedger:
@@ -87,12 +94,23 @@ def issue_invoice(ctx: Context, uow: UnitOfWork, at: dt.datetime, order: Order) 
             "only confirmed, uncancelled orders are invoiced",
         )
     ledger = ledger_of(uow, order)
+    policy = config.policy
     shipped = None
-    if config.policy is InvoicingPolicy.ON_SHIPMENT:
+    if policy is InvoicingPolicy.ON_SHIPMENT:
         shipped = {line.line_id: line.shipped for line in order.lines}
+    elif any(line.cancelled for line in order.lines):
+        # Cancelled units are never billed: bill up to the units still due, which is
+        # what the on-shipment drafting does with "due" in place of "shipped".
+        policy = InvoicingPolicy.ON_SHIPMENT
+        shipped = {
+            line.line_id: max(
+                ledger.invoiced(line.line_id).quantity, line.quantity - line.cancelled
+            )
+            for line in order.lines
+        }
     draft = draft_invoice(
         ledger,
-        policy=config.policy,
+        policy=policy,
         seller=config.seller,
         buyer=_buyer(order),
         payment_terms=config.payment_terms,
@@ -162,6 +180,54 @@ def credit_cancelled(ctx: Context, uow: UnitOfWork, at: dt.datetime, order: Orde
         number = uow.numbers.next(config.credit_note_series, issued_on.year)
         note: CreditNote = draft.issue(
             number,
+            series=config.credit_note_series,
+            issued_on=issued_on,
+            number_format=config.number_format,
+        )
+        ledger = ledger.record(note)
+        uow.invoices.add(note)
+        uow.publish(CreditNoteIssued.of(note))
+        numbers.append(note.number)
+    return numbers
+
+
+def credit_cancelled_units(
+    ctx: Context, uow: UnitOfWork, at: dt.datetime, order: Order
+) -> list[str]:
+    """Credit invoiced units that are no longer due after a partial cancellation.
+
+    Per line, what is invoiced and not yet credited beyond the units still due
+    (ordered less cancelled) is credited, newest invoice first: one credit
+    note per invoice touched. Never more than was invoiced.
+    """
+    config = ctx.invoicing
+    if config is None:
+        return []
+    documents = uow.invoices.list_by_order(order.id)
+    if not documents:
+        return []
+    ledger = InvoicingLedger.open(order.id, invoiceable_lines(order), order.currency)
+    by_number: dict[str, Invoice] = {}
+    for document in documents:
+        ledger = ledger.record(document)
+        if isinstance(document, Invoice):
+            by_number[document.number] = document
+    excess: dict[LineId, int] = {}
+    for line in order.lines:
+        units = ledger.creditable_quantity(line.line_id) - (line.quantity - line.cancelled)
+        if units > 0:
+            excess[line.line_id] = units
+    if not excess:
+        return []
+    numbers: list[str] = []
+    for number, quantities in ledger.credit_plan(excess).items():
+        draft = draft_credit_note(
+            ledger, by_number[number], reason=CreditReason.CANCELLATION, quantities=quantities
+        )
+        issued_on = at.date()
+        drawn = uow.numbers.next(config.credit_note_series, issued_on.year)
+        note: CreditNote = draft.issue(
+            drawn,
             series=config.credit_note_series,
             issued_on=issued_on,
             number_format=config.number_format,

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from orderkit.errors import ValidationError
-from orderkit.ids import OrderId
+from orderkit.ids import LineId, OrderId, Sku
 from orderkit.invoicing import InvoicingPolicy
 from orderkit.money import Currency
 from orderkit.orders import Address, CustomerRef, Order
 from orderkit.ports import UnitOfWork
 from orderkit.service._context import Context
-from orderkit.service._invoicing import auto_invoice, credit_cancelled
+from orderkit.service._invoicing import auto_invoice, credit_cancelled, credit_cancelled_units
 from orderkit.service._pricing import order_lines, price_snapshot, pricing_request
-from orderkit.service._stock import allocate_order, load_stocks, release_order, reserve_order
+from orderkit.service._stock import (
+    allocate_order,
+    load_stocks,
+    release_order,
+    release_units,
+    reserve_order,
+)
 from orderkit.service._usage import (
     claim_uses,
     coupon_uses,
@@ -26,7 +32,7 @@ from orderkit.service._usage import (
 )
 from orderkit.service._values import LineRequest, OrderOutcome, PlacedOrder, StockOnPlace
 
-__all__ = ["cancel", "confirm", "place"]
+__all__ = ["cancel", "cancel_items", "confirm", "place"]
 
 
 def place(
@@ -129,4 +135,42 @@ def cancel(
     uow.orders.save(order)
     stocks.save(uow)
     notes = credit_cancelled(ctx, uow, at, order)
+    return OrderOutcome(order.id, order.status.value, tuple(notes))
+
+
+def cancel_items(
+    ctx: Context,
+    uow: UnitOfWork,
+    at: dt.datetime,
+    order_id: OrderId,
+    *,
+    quantities: Mapping[LineId, int],
+    reason: str | None,
+) -> OrderOutcome:
+    """Cancel some units of an order that goes on: release exactly their stock, credit them."""
+    order = uow.orders.get(order_id)
+    before = {line.line_id: line.ledger for line in order.lines}
+    order.cancel_items(quantities, at=at, reason=reason, lifecycle=ctx.lifecycle)
+    released: dict[Sku, int] = {}
+    unallocated: dict[Sku, int] = {}
+    for line in order.lines:
+        old = before[line.line_id]
+        freed = old.allocated_unshipped - line.ledger.allocated_unshipped
+        cancelled = line.ledger.cancelled - old.cancelled
+        if freed:
+            released[line.sku] = released.get(line.sku, 0) + freed
+        if cancelled - freed:
+            unallocated[line.sku] = unallocated.get(line.sku, 0) + cancelled - freed
+    stocks = load_stocks(uow, set(released) | set(unallocated))
+    release_units(
+        order,
+        stocks,
+        released=released,
+        unallocated_cancelled=unallocated,
+        locations=ctx.locations,
+        at=at,
+    )
+    uow.orders.save(order)
+    stocks.save(uow)
+    notes = credit_cancelled_units(ctx, uow, at, order)
     return OrderOutcome(order.id, order.status.value, tuple(notes))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
 from orderkit.errors import ValidationError
 from orderkit.fulfillment import CarrierPort, RetryPolicy, TrackingEvent
-from orderkit.ids import OrderId, ShipmentId
+from orderkit.ids import LineId, OrderId, ShipmentId
 from orderkit.inventory import Allocator, StockLocation
 from orderkit.money import Currency
 from orderkit.orders import STANDARD_LIFECYCLE, Address, CustomerRef, Lifecycle
@@ -37,6 +37,21 @@ from orderkit.service._values import (
 __all__ = ["OrderService"]
 
 R = TypeVar("R")
+
+
+def _quantities(value: object) -> dict[LineId, int]:
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            f"quantities must map line ids to units, got {value!r}", path="quantities"
+        )
+    items: dict[LineId, int] = {}
+    for line_id, units in value.items():
+        if not isinstance(line_id, str) or not line_id:
+            raise ValidationError(f"{line_id!r} is not a line id", path="quantities")
+        items[LineId(line_id)] = units
+    if not items:
+        raise ValidationError("quantities must name at least one line", path="quantities")
+    return items
 
 
 def _count(value: object, what: str) -> int:
@@ -259,6 +274,41 @@ class OrderService:
             "cancel",
             (order_id, reason),
             lambda uow, at: _ordering.cancel(self._ctx, uow, at, order_id, reason),
+            OrderOutcome,
+            idempotency_key,
+        )
+
+    def cancel_items(
+        self,
+        order_id: OrderId,
+        quantities: Mapping[LineId, int] | Mapping[str, int],
+        *,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> OrderOutcome:
+        """Cancel some unshipped units (line id → units) while the rest of the order goes on.
+
+        Unallocated units of a line are cancelled first; exactly the units that
+        held stock give it back (an allocation, a backorder or the placement
+        reservation), and invoiced units no longer due are credited (one credit
+        note per invoice touched, never more than was invoiced; numbers in
+        ``documents``). Cancelling every remaining unit is refused: cancel the
+        order. Promotion uses stay with the order, and the order's priced total
+        and snapshot keep what was priced at placement.
+
+        Raises:
+            NotFound: no such order.
+            ValidationError: an unknown line id.
+            InvalidQuantity: more units than a line has unshipped, or every remaining unit.
+            InvalidTransition: the order's state does not allow cancelling units.
+        """
+        items = _quantities(quantities)
+        return self._run(
+            "cancel_items",
+            (order_id, sorted(items.items()), reason),
+            lambda uow, at: _ordering.cancel_items(
+                self._ctx, uow, at, order_id, quantities=items, reason=reason
+            ),
             OrderOutcome,
             idempotency_key,
         )

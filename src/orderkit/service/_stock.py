@@ -18,6 +18,7 @@ __all__ = [
     "allocate_order",
     "load_stocks",
     "release_order",
+    "release_units",
     "reserve_order",
     "shippable",
 ]
@@ -129,6 +130,81 @@ def release_order(order: Order, stocks: Stocks) -> None:
             stocks.changed.add(sku)
         if stock.reservation(order.id) is not None:
             stock.release(order.id)
+            stocks.changed.add(sku)
+
+
+def _shrink(amounts: Sequence[int], units: int) -> tuple[list[int], int]:
+    """``amounts`` less ``units``, taken from the first first; (what is kept, units not found)."""
+    kept: list[int] = []
+    for amount in amounts:
+        take = min(units, amount)
+        kept.append(amount - take)
+        units -= take
+    return kept, units
+
+
+def release_units(
+    order: Order,
+    stocks: Stocks,
+    *,
+    released: Mapping[Sku, int],
+    unallocated_cancelled: Mapping[Sku, int],
+    locations: Sequence[StockLocation],
+    at: dt.datetime,
+) -> None:
+    """Give back the stock of units cancelled from an order that goes on.
+
+    Per sku, ``released`` allocated units leave the order's allocation (the
+    least preferred locations first, then incoming batches), its backorder
+    shrinks to what the order still lacks, and ``unallocated_cancelled``
+    units leave its reservation. Stock has no partial release, so the
+    order's holding of a sku is given back whole and the rest taken again
+    in the same unit of work (the freed units always cover it).
+    """
+    rank = {location.id: location.priority for location in locations}
+    for sku in sorted(set(released) | set(unallocated_cancelled)):
+        stock = stocks.by_sku.get(sku)
+        if stock is None:
+            continue
+        still_lacking = sum(line.ledger.unallocated for line in order.lines if line.sku == sku)
+        backorder = stock.backordered(order.id)
+        release = released.get(sku, 0)
+        if release or backorder > still_lacking:
+            held = stock.allocations_of(order.id)
+            least_preferred: list[LocationId] = sorted(
+                held, key=lambda loc: (-rank.get(loc, 1 << 30), loc)
+            )
+            kept, left = _shrink([held[loc] for loc in least_preferred], release)
+            keep = {loc: n for loc, n in zip(least_preferred, kept, strict=True) if n}
+            batches = stock.batch_allocations_of(order.id)
+            references = sorted(batches, reverse=True)
+            kept, _ = _shrink([batches[ref] for ref in references], left)
+            keep_batches = {ref: n for ref, n in zip(references, kept, strict=True) if n}
+            if order.id in stock.orders:
+                stock.deallocate(order.id)
+            new_backorder = min(backorder, still_lacking)
+            if keep or keep_batches or new_backorder:
+                stock.allocate(
+                    order.id,
+                    keep,
+                    at=at,
+                    batches=keep_batches,
+                    backorder=new_backorder,
+                )
+            stocks.changed.add(sku)
+        hold = stock.reservation(order.id)
+        fewer = unallocated_cancelled.get(sku, 0)
+        if hold is not None and fewer:
+            if hold.quantity > fewer and hold.is_live(at):
+                stock.reserve(
+                    order.id,
+                    hold.quantity - fewer,
+                    expires_at=hold.expires_at,
+                    at=at,
+                    location=hold.location,
+                )
+            else:
+                stock.release(order.id)
             stocks.changed.add(sku)
 
 

@@ -1,9 +1,13 @@
 """A reusable stateful test of :class:`~orderkit.service.OrderService` on any storage adapter.
 
-``OrderServiceMachine`` places, confirms, allocates, cancels, ships, delivers
-and invoices random orders over three scarce skus in two locations, with a
-carrier that fails on demand and a clock that moves, and checks after every
-step that stock, orders and outbox agree (:func:`~orderkit.testing.audit.audit_store`),
+``OrderServiceMachine`` places, confirms, allocates, cancels (whole orders
+and some of their units), ships, delivers and invoices random orders of two
+customers over three scarce skus in two locations, priced with a
+usage-limited coupon and a first-order promotion, with a carrier that fails
+on demand and a clock that moves, and checks after every step that stock,
+orders, usage counters and outbox agree (:func:`~orderkit.testing.audit.audit_store`),
+that live orders never use the coupon more often than its limit nor a
+customer's first-order promotion twice,
 that invoice numbers are gapless, that a refused command left no trace and
 that a replayed idempotency key returned the first result and changed nothing.
 
@@ -29,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable
+from decimal import Decimal
 from typing import ClassVar
 
 from hypothesis import event
@@ -53,6 +58,7 @@ from orderkit.invoicing import InvoicingPolicy, Party, PostalAddress
 from orderkit.money import Money
 from orderkit.orders import Address, CustomerRef
 from orderkit.ports import UnitOfWork, UnitOfWorkFactory
+from orderkit.pricing import CouponCode, FirstOrder, PercentOffOrder, Pricer, Promotion
 from orderkit.service import (
     InvoicingConfig,
     LineRequest,
@@ -81,6 +87,21 @@ _START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 _PRICE = Money.of("2.50", "EUR")
 _SELLER = Party("Machine Shop", PostalAddress(("1 Test Road",), "Berlin", "DE", "10115"))
 _CUSTOMER = CustomerRef(CustomerId("c1"), "ann@example.com")
+_CUSTOMERS = (_CUSTOMER, CustomerRef(CustomerId("c2"), "bob@example.com"))
+_COUPON_LIMIT = 2
+_PRICER = Pricer(
+    promotions=(
+        Promotion(
+            "SAVE5",
+            "Five percent with a coupon",
+            (PercentOffOrder(Decimal(5)),),
+            conditions=(CouponCode("save5", usage_limit=_COUPON_LIMIT),),
+        ),
+        Promotion(
+            "HELLO", "First order", (PercentOffOrder(Decimal(10)),), conditions=(FirstOrder(),)
+        ),
+    )
+)
 _ADDRESS = Address("Ann Lee", "1 Main St", "Berlin", "10115", "DE")
 _lines = st.lists(
     st.builds(LineRequest, st.sampled_from(SKUS), st.integers(1, 4), st.just(_PRICE)),
@@ -119,7 +140,9 @@ class OrderServiceMachine(RuleBasedStateMachine):
         ids = itertools.count(1)
         self.ids = lambda: f"m{next(ids)}"
         self.invoices = 0
-        self.keys: dict[str, tuple[PlacedOrder, list[LineRequest], StockOnPlace]] = {}
+        self.keys: dict[
+            str, tuple[PlacedOrder, list[LineRequest], StockOnPlace, CustomerRef, tuple[str, ...]]
+        ] = {}
 
     @classmethod
     def with_store(cls, factory: StoreFactory) -> type[OrderServiceMachine]:
@@ -149,6 +172,7 @@ class OrderServiceMachine(RuleBasedStateMachine):
             self.uow_factory,
             clock=self.clock,
             ids=self.ids,
+            pricer=_PRICER,
             locations=_LOCATIONS,
             stock_on_place=mode,
             reservation_ttl=dt.timedelta(hours=2),
@@ -183,30 +207,54 @@ class OrderServiceMachine(RuleBasedStateMachine):
                 uow.stock.add(stock)
             uow.commit()
 
-    @rule(target=orders, lines=_lines, mode=st.sampled_from(StockOnPlace), keyed=st.booleans())
-    def place(self, lines: list[LineRequest], mode: StockOnPlace, keyed: bool) -> object:
+    @rule(
+        target=orders,
+        lines=_lines,
+        mode=st.sampled_from(StockOnPlace),
+        keyed=st.booleans(),
+        customer=st.sampled_from(_CUSTOMERS),
+        coupons=st.sampled_from([(), ("SAVE5",)]),
+    )
+    def place(
+        self,
+        lines: list[LineRequest],
+        mode: StockOnPlace,
+        keyed: bool,
+        customer: CustomerRef,
+        coupons: tuple[str, ...],
+    ) -> object:
         key = f"key-{len(self.keys) + 1}" if keyed else None
         placed = self.attempt(
             "place",
             lambda: self.service(mode).place(
-                _CUSTOMER, lines, currency="EUR", shipping_address=_ADDRESS, idempotency_key=key
+                customer,
+                lines,
+                currency="EUR",
+                shipping_address=_ADDRESS,
+                coupon_codes=coupons,
+                idempotency_key=key,
             ),
         )
         if not isinstance(placed, PlacedOrder):
             return multiple()
         if key is not None:
-            self.keys[key] = (placed, lines, mode)
+            self.keys[key] = (placed, lines, mode, customer, coupons)
         return placed.order_id
 
     @precondition(lambda self: bool(self.keys))
     @rule(data=st.data())
     def replay(self, data: st.DataObject) -> None:
         key = data.draw(st.sampled_from(sorted(self.keys)))
-        first, lines, mode = self.keys[key]
+        first, lines, mode, customer, coupons = self.keys[key]
         with self.uow_factory() as uow:
             before = _snapshot(uow)
         again = self.service(mode).place(
-            _CUSTOMER, lines, currency="EUR", shipping_address=_ADDRESS, idempotency_key=key
+            customer,
+            lines,
+            currency="EUR",
+            shipping_address=_ADDRESS,
+            coupon_codes=coupons,
+            idempotency_key=key,
         )
         assert again == first, "a replayed key must return the first result"
         with self.uow_factory() as uow:
@@ -223,6 +271,17 @@ class OrderServiceMachine(RuleBasedStateMachine):
     @rule(order=orders)
     def cancel(self, order: OrderId) -> None:
         self.attempt("cancel", lambda: self.service().cancel(order, reason="machine"))
+
+    @rule(order=orders, data=st.data())
+    def cancel_items(self, order: OrderId, data: st.DataObject) -> None:
+        with self.uow_factory() as uow:
+            lines = uow.orders.get(order).lines
+        line = data.draw(st.sampled_from(lines))
+        units = data.draw(st.integers(1, line.quantity))
+        self.attempt(
+            "cancel_items",
+            lambda: self.service().cancel_items(order, {line.line_id: units}, reason="machine"),
+        )
 
     @rule(target=shipments, order=orders, failures=st.integers(0, 3), retryable=st.booleans())
     def ship(self, order: OrderId, failures: int, retryable: bool) -> object:
@@ -259,3 +318,19 @@ class OrderServiceMachine(RuleBasedStateMachine):
             assert uow.numbers.current("INV", _START.year) == self.invoices, (
                 "invoice numbers have a gap"
             )
+            live = [
+                order
+                for order in uow.orders.placed_between(_START, _START + dt.timedelta(days=3650))
+                if order.status.value != "cancelled" and order.pricing is not None
+            ]
+        coupons = sum(1 for order in live if order.pricing and order.pricing.coupon_codes)
+        assert coupons <= _COUPON_LIMIT, f"{coupons} live orders use a coupon limited to 2"
+        for customer in _CUSTOMERS:
+            firsts = [
+                order.id
+                for order in live
+                if order.customer.id == customer.id
+                and order.pricing
+                and "HELLO" in order.pricing.promotion_codes
+            ]
+            assert len(firsts) <= 1, f"{customer.id} has two live first orders: {firsts}"
