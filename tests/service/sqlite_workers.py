@@ -14,6 +14,7 @@ import random
 import sqlite3
 import time
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from orderkit.adapters import FixedClock
 from orderkit.adapters._records import Record, RecordStore, TableSpec
@@ -26,6 +27,7 @@ from orderkit.inventory import AllocationPolicy, Allocator, SkuStock, StockLocat
 from orderkit.invoicing import Party, PostalAddress
 from orderkit.money import Money
 from orderkit.orders import Address, CustomerRef
+from orderkit.pricing import CouponCode, FirstOrder, PercentOffOrder, Pricer, Promotion
 from orderkit.service import InvoicingConfig, LineRequest, OrderService, StockOnPlace
 
 HOT_SKUS = tuple(Sku(f"HOT-{n}") for n in range(5))
@@ -108,6 +110,49 @@ def place_forever(path: str, ready: str) -> None:
         if n == 0:
             with open(ready, "w") as marker:
                 marker.write("ok")
+
+
+COUPON_LIMIT = 5
+BUYERS = tuple(CustomerRef(CustomerId(f"b-{n}"), f"b{n}@example.com") for n in range(3))
+
+
+def place_with_coupons(path: str, worker: int, count: int) -> list[str]:
+    """Place ``count`` orders with a coupon limited to COUPON_LIMIT uses, for three buyers
+    (a first-order promotion too), cancelling every third; return the ids accepted."""
+    store = SqliteStore(path, busy_timeout=30)
+    ids = itertools.count(1)
+    orders = OrderService(
+        store.unit_of_work,
+        clock=FixedClock(START),
+        ids=lambda: f"c{worker}-{next(ids)}",
+        pricer=Pricer(
+            promotions=(
+                Promotion(
+                    "SAVE",
+                    "Save with a coupon",
+                    (PercentOffOrder(Decimal(10)),),
+                    conditions=(CouponCode("save", usage_limit=COUPON_LIMIT),),
+                ),
+                Promotion("HELLO", "First order", (PercentOffOrder(Decimal(5)),), (FirstOrder(),)),
+            )
+        ),
+        stock_on_place=StockOnPlace.NONE,
+        max_retries=50,
+        sleep=lambda seconds: time.sleep(seconds * random.random()),
+    )
+    accepted: list[str] = []
+    for n in range(count):
+        placed = orders.place(
+            BUYERS[(worker + n) % len(BUYERS)],
+            [LineRequest(HOT_SKUS[0], 1, PRICE)],
+            currency="EUR",
+            coupon_codes=["SAVE"],
+        )
+        accepted.append(placed.order_id)
+        if n % 3 == 2:
+            orders.cancel(placed.order_id)
+    store.close()
+    return accepted
 
 
 def issue_invoices(path: str, order_ids: Sequence[str]) -> list[str]:

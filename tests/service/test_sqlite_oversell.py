@@ -20,6 +20,8 @@ import time
 import pytest
 from sqlite_workers import (
     ADDRESS,
+    BUYERS,
+    COUPON_LIMIT,
     CUSTOMER,
     HOT_SKUS,
     LOCATIONS,
@@ -27,6 +29,7 @@ from sqlite_workers import (
     issue_invoices,
     place_forever,
     place_orders,
+    place_with_coupons,
     service,
     stock_up,
 )
@@ -216,3 +219,30 @@ def test_place_statement_budget(
             assert again == first
             assert counter.count == 1, counter.data_statements
             assert counter.data_statements[0].lstrip().upper().startswith("SELECT")
+
+
+def test_four_processes_never_use_a_coupon_or_a_first_order_beyond_its_limit(
+    tmp_path: pathlib.Path,
+) -> None:
+    path = tmp_path / "coupons.db"
+    stock_up(str(path), {})
+    with _SPAWN.Pool(4) as pool:
+        results = pool.starmap(place_with_coupons, [(str(path), worker, 9) for worker in range(4)])
+    accepted = {order_id for ids in results for order_id in ids}
+    with SqliteStore(path) as store, store.unit_of_work(read_only=True) as uow:
+        report = audit_store(uow, [])
+        orders = [order for buyer in BUYERS for order in uow.orders.list_by_customer(buyer.id)]
+    assert report.ok, report.problems  # usage counters agree with the orders
+    assert {order.id for order in orders} == accepted
+    live = [o for o in orders if o.status.value != "cancelled" and o.pricing is not None]
+    using = [o for o in live if o.pricing is not None and o.pricing.coupon_codes]
+    assert 0 < len(using) <= COUPON_LIMIT
+    for buyer in BUYERS:
+        firsts = [
+            o
+            for o in live
+            if o.customer.id == buyer.id
+            and o.pricing is not None
+            and "HELLO" in o.pricing.promotion_codes
+        ]
+        assert len(firsts) <= 1
