@@ -84,7 +84,6 @@ def place(
         notes=notes,
         lifecycle=ctx.lifecycle,
     )
-    claim_uses(uow, ctx.pricer, snapshot, customer.id, first=first)
     allocated = 0
     backordered = 0
     invoiced = None
@@ -107,10 +106,12 @@ def place(
             )
         uow.orders.add(order)
         stocks.save(uow)
-        if confirmed:
-            invoiced = auto_invoice(ctx, uow, at, order, InvoicingPolicy.ON_CONFIRMATION)
     else:
         uow.orders.add(order)
+    # Locks in one order for every command: stock rows, then usage counters, then numbers.
+    claim_uses(uow, ctx.pricer, snapshot, customer.id, first=first)
+    if confirmed:
+        invoiced = auto_invoice(ctx, uow, at, order, InvoicingPolicy.ON_CONFIRMATION)
     return PlacedOrder(order.id, order.status.value, order.total, allocated, backordered, invoiced)
 
 
@@ -131,9 +132,9 @@ def cancel(
     order.cancel(at=at, reason=reason, lifecycle=ctx.lifecycle)
     stocks = load_stocks(uow, (line.sku for line in order.lines))
     release_order(order, stocks)
-    release_uses(uow, order)
     uow.orders.save(order)
     stocks.save(uow)
+    release_uses(uow, order)
     notes = credit_cancelled(ctx, uow, at, order)
     return OrderOutcome(order.id, order.status.value, tuple(notes))
 
