@@ -310,6 +310,10 @@ def _check_within(
 ) -> None:
     """Refuse a document line that takes a component beyond ``limit - done``."""
     parts = [("gross", doc_line.gross, limit.gross, done.gross)]
+    # The discount too: gross and net alone would let a line take more discount than
+    # is left (gross 100 - discount 50 = net 50 against an undiscounted 100), leaving
+    # a negative discount behind that no later document could be drafted from.
+    parts.append(("discount", doc_line.discount, limit.discount, done.discount))
     parts.append(("net", doc_line.net, limit.net, done.net))
     parts.extend(
         (

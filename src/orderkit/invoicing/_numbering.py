@@ -21,6 +21,18 @@ __all__ = ["DEFAULT_NUMBER_FORMAT", "NumberFormat"]
 _FIELDS = frozenset({"series", "year", "month", "number"})
 
 
+class _Month(int):
+    """A month number that prints with two digits by default (``{month}`` → ``05``).
+
+    It stays an ``int`` so that a pattern may also say ``{month:02d}`` or
+    ``{month:d}``; formatting it as a string used to pass validation (done
+    with an ``int``) and then fail on every real call with a bare ValueError.
+    """
+
+    def __format__(self, spec: str) -> str:
+        return int.__format__(self, spec or "02d")
+
+
 def _check_pattern(_: object, __: object, pattern: str) -> None:
     require(pattern, str, "pattern")
     try:
@@ -45,7 +57,7 @@ def _check_pattern(_: object, __: object, pattern: str) -> None:
                 path="pattern",
             )
     try:
-        pattern.format(series="S", year=2026, month=1, number=1)
+        pattern.format(series="S", year=2026, month=_Month(1), number=1)
     except (ValueError, TypeError, IndexError, KeyError) as exc:
         raise ValidationError(
             f"number format {pattern!r} cannot format: {exc}", path="pattern"
@@ -76,7 +88,7 @@ class NumberFormat:
         if not series.strip():
             raise ValidationError("series must not be blank", path="series")
         return self.pattern.format(
-            series=series, year=issued_on.year, month=f"{issued_on.month:02d}", number=number
+            series=series, year=issued_on.year, month=_Month(issued_on.month), number=number
         )
 
 

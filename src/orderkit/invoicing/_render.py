@@ -7,6 +7,7 @@ and escapes every piece of text with :func:`html.escape`.
 from __future__ import annotations
 
 import html
+import unicodedata
 from decimal import Decimal
 
 from ._documents import CreditNote, Invoice
@@ -14,6 +15,9 @@ from ._lines import DocumentLine
 from ._parties import Party
 
 __all__ = ["render_html", "render_text"]
+
+#: Control characters (newline, tab, ...) and line/paragraph separators.
+_BREAKS = frozenset({"Cc", "Zl", "Zp"})
 
 _HEADERS = ("Description", "Qty", "Unit price", "Discount", "Net", "Tax")
 
@@ -106,26 +110,33 @@ def _terms_text(doc: Invoice) -> list[str]:
 
 
 def render_text(doc: Invoice | CreditNote) -> str:
-    """A plain-text rendering with aligned columns, the tax breakdown and the totals."""
+    """A plain-text rendering with aligned columns, the tax breakdown and the totals.
+
+    Columns are aligned by display width (a CJK character takes two columns,
+    a combining accent none), and line breaks or tabs inside names are shown
+    as spaces so that every row stays on one line.
+    """
     exp = doc.currency.exponent
-    out = [f"{_title(doc)} {doc.number}", ""]
-    seller, buyer = _party_lines(doc.seller), _party_lines(doc.buyer)
-    width = max(len(s) for s in [*seller, "Seller"]) + 4
-    out.append(f"{'Seller':<{width}}Buyer")
+    out = [f"{_title(doc)} {_flat(doc.number)}", ""]
+    seller = [_flat(line) for line in _party_lines(doc.seller)]
+    buyer = [_flat(line) for line in _party_lines(doc.buyer)]
+    width = max(_cols(s) for s in [*seller, "Seller"]) + 4
+    out.append(f"{_ljust('Seller', width)}Buyer")
     for index in range(max(len(seller), len(buyer))):
         left = seller[index] if index < len(seller) else ""
         right = buyer[index] if index < len(buyer) else ""
-        out.append(f"{left:<{width}}{right}".rstrip())
+        out.append(f"{_ljust(left, width)}{right}".rstrip())
     out.append("")
-    label = max(len(k) for k, _ in _facts(doc))
-    out += [f"{key + ':':<{label + 2}}{value}" for key, value in _facts(doc)]
+    facts = [(key, _flat(value)) for key, value in _facts(doc)]
+    label = max(len(k) for k, _ in facts)
+    out += [f"{key + ':':<{label + 2}}{value}" for key, value in facts]
     out.append("")
-    rows = [_HEADERS, *(_row(line, exp) for line in doc.lines)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADERS))]
+    rows = [_HEADERS, *(tuple(_flat(c) for c in _row(line, exp)) for line in doc.lines)]
+    widths = [max(_cols(row[i]) for row in rows) for i in range(len(_HEADERS))]
 
     def fmt(row: tuple[str, ...]) -> str:
-        cells = [row[0].ljust(widths[0])]
-        cells += [cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True)]
+        cells = [_ljust(row[0], widths[0])]
+        cells += [_rjust(cell, w) for cell, w in zip(row[1:], widths[1:], strict=True)]
         return "  ".join(cells).rstrip()
 
     out.append(fmt(rows[0]))
@@ -146,6 +157,29 @@ def render_text(doc: Invoice | CreditNote) -> str:
     if doc.note:
         out += ["", doc.note]
     return "\n".join(out) + "\n"
+
+
+def _flat(text: str) -> str:
+    """One line of text: a newline or tab inside a name would break the columns."""
+    return "".join(" " if unicodedata.category(c) in _BREAKS else c for c in text)
+
+
+def _cols(text: str) -> int:
+    """Terminal columns of ``text``: wide (CJK) characters take two, combining marks none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+    return width
+
+
+def _ljust(text: str, width: int) -> str:
+    return text + " " * (width - _cols(text))
+
+
+def _rjust(text: str, width: int) -> str:
+    return " " * (width - _cols(text)) + text
 
 
 def _e(text: str) -> str:

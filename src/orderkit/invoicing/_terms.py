@@ -22,6 +22,8 @@ from ._checks import is_decimal, is_int, require
 __all__ = ["DueRule", "PaymentTerms"]
 
 _MAX_DAYS = 3660
+#: The last issue date whose due date (at most a month end + ``_MAX_DAYS``) is a valid date.
+_LATEST_ISSUE = dt.date.max - dt.timedelta(days=_MAX_DAYS + 62)
 
 
 class DueRule(enum.StrEnum):
@@ -33,6 +35,22 @@ class DueRule(enum.StrEnum):
     END_OF_MONTH = "end_of_month"
     #: day D of the month after the issue month (clamped to that month's length).
     DAY_OF_NEXT_MONTH = "day_of_next_month"
+
+
+def _issue_date(value: object) -> dt.date:
+    """A plain date: a str or a datetime would fail deep in relativedelta (or return a datetime)."""
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise ValidationError(f"issue date {value!r} is not a date", path="issued_on")
+    if value > _LATEST_ISSUE:
+        raise ValidationError(
+            f"issue date {value.isoformat()} is too late to compute a due date", path="issued_on"
+        )
+    return value
+
+
+def _percent_text(value: Decimal) -> str:
+    """``2``, ``2.5``: no exponent (``1E+1``) and no trailing zeros in the shorthand."""
+    return format(value.normalize(), "f")
 
 
 def _check_days(value: int, path: str) -> None:
@@ -137,7 +155,12 @@ class PaymentTerms:
     # -- dates and amounts --------------------------------------------------
 
     def due_date(self, issued_on: dt.date) -> dt.date:
-        """The date payment of the full amount is due; never before ``issued_on``."""
+        """The date payment of the full amount is due; never before ``issued_on``.
+
+        Raises:
+            ValidationError: ``issued_on`` is not a plain date.
+        """
+        issued_on = _issue_date(issued_on)
         if self.rule is DueRule.NET:
             return issued_on + relativedelta(days=self.days)
         if self.rule is DueRule.END_OF_MONTH:
@@ -146,12 +169,15 @@ class PaymentTerms:
 
     def discount_date(self, issued_on: dt.date) -> dt.date | None:
         """The last day the early-payment discount applies (never after the due date)."""
+        issued_on = _issue_date(issued_on)
         if self.discount_days is None:
             return None
         return min(issued_on + relativedelta(days=self.discount_days), self.due_date(issued_on))
 
     def discount_amount(self, amount: Money, rounding: Rounding = DEFAULT_ROUNDING) -> Money:
         """The discount for paying ``amount`` early, rounded to the minor unit (zero if none)."""
+        if not isinstance(amount, Money):
+            raise ValidationError(f"{amount!r} is not Money", path="amount")
         if self.discount_percent is None:
             return Money.zero(amount.currency)
         return (amount * (self.discount_percent / 100)).round(rounding)
@@ -170,4 +196,4 @@ class PaymentTerms:
             base = f"day {self.day_of_month} of the following month"
         if self.discount_percent is None:
             return base
-        return f"{self.discount_percent}% {self.discount_days} days, {base}"
+        return f"{_percent_text(self.discount_percent)}% {self.discount_days} days, {base}"
