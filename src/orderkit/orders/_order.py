@@ -108,6 +108,11 @@ class Order:
             CurrencyMismatch: a line or the total in another currency.
         """
         cur = Currency.of(currency)
+        given: object = lines
+        if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+            raise ValidationError(
+                f"lines must be an iterable of OrderLine, got {given!r}", path="lines"
+            )
         items = tuple(lines)
         for index, line in enumerate(items):
             item: object = line
