@@ -67,6 +67,15 @@ def _to_holidays(value: Iterable[object]) -> frozenset[dt.date]:
     return frozenset(days)
 
 
+def _day(value: object, field: str) -> dt.date:
+    """A calendar date (a datetime's own date, since only the day matters here)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if not isinstance(value, dt.date):
+        raise ValidationError(f"{value!r} is not a date", path=field)
+    return value
+
+
 def _cutoff(value: dt.time | None) -> dt.time | None:
     return _to_cutoff(value)
 
@@ -103,10 +112,12 @@ class BusinessCalendar:
 
     def is_business_day(self, day: dt.date) -> bool:
         """Whether ``day`` is a working weekday and not a holiday."""
+        day = _day(day, "day")
         return day.weekday() in self.weekdays and day not in self.holidays
 
     def business_days(self, after: dt.date) -> Iterable[dt.date]:
         """The business days strictly after ``after``, in order (an endless iterator)."""
+        after = _day(after, "after")
         start = dt.datetime.combine(after + dt.timedelta(days=1), dt.time())
         rules = rrule.rruleset()
         rules.rrule(rrule.rrule(rrule.DAILY, dtstart=start, byweekday=sorted(self.weekdays)))
@@ -121,6 +132,7 @@ class BusinessCalendar:
 
     def add_business_days(self, day: dt.date, count: int) -> dt.date:
         """The ``count``-th business day after ``day`` (``day`` itself for 0)."""
+        day = _day(day, "day")
         check_quantity(count, field="count", minimum=0)
         if count == 0:
             return day

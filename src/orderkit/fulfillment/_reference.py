@@ -35,6 +35,27 @@ __all__ = [
 ]
 
 
+def _check_price(value: object, path: str) -> None:
+    """A non-negative :class:`Money`; a str or Decimal price would fail later, without context."""
+    if not isinstance(value, Money):
+        raise ValidationError(f"price {value!r} is not Money", path=path)
+    if value.is_negative:
+        raise ValidationError(f"price {value} is negative", path=path)
+
+
+def _all_of(values: Iterable[object], kind: type, path: str) -> None:
+    """Refuse an element of the wrong type by name, not with an AttributeError later."""
+    for index, value in enumerate(values):
+        if not isinstance(value, kind):
+            raise ValidationError(f"{value!r} is not a {kind.__name__}", path=f"{path}[{index}]")
+
+
+def _check_request(request: object) -> RateRequest:
+    if not isinstance(request, RateRequest):
+        raise ValidationError(f"{request!r} is not a RateRequest", path="request")
+    return request
+
+
 def _unique(names: Iterable[str], what: str) -> None:
     seen: set[str] = set()
     for name in names:
@@ -53,8 +74,7 @@ class FlatRate:
 
     def __attrs_post_init__(self) -> None:
         check_text(self.service, "service")
-        if self.price_per_parcel.is_negative:
-            raise ValidationError(f"price {self.price_per_parcel} is negative", path="price")
+        _check_price(self.price_per_parcel, "price_per_parcel")
         check_quantity(self.transit_days, field="transit_days", minimum=0)
 
 
@@ -81,6 +101,7 @@ class FlatRateCarrier(InMemoryCarrier):
         super().__init__(name)
         if not services:
             raise ValidationError("needs at least one service", path="services")
+        _all_of(services, FlatRate, "services")
         _unique([s.service for s in services], "service")
         self._services = tuple(services)
         self._countries = (
@@ -89,6 +110,7 @@ class FlatRateCarrier(InMemoryCarrier):
 
     def rates(self, request: RateRequest) -> list[Rate]:
         """One rate per service: the per-parcel price times the number of parcels."""
+        request = _check_request(request)
         if self._countries is not None and request.destination.country not in self._countries:
             return []
         count = len(request.parcels)
@@ -141,12 +163,13 @@ class WeightBracket:
     price: Money
 
     def __attrs_post_init__(self) -> None:
-        if self.price.is_negative:
-            raise ValidationError(f"price {self.price} is negative", path="price")
+        _check_price(self.price, "price")
 
 
 def _brackets(value: Iterable[WeightBracket]) -> tuple[WeightBracket, ...]:
-    brackets = tuple(sorted(value, key=lambda b: b.max_weight))
+    given = tuple(value)
+    _all_of(given, WeightBracket, "brackets")
+    brackets = tuple(sorted(given, key=lambda b: b.max_weight))
     if not brackets:
         raise ValidationError("a zone rate needs at least one weight bracket", path="brackets")
     bounds = [b.max_weight for b in brackets]
@@ -180,6 +203,7 @@ class ZoneRate:
 
 def _zone_rates(value: Iterable[ZoneRate]) -> tuple[ZoneRate, ...]:
     rates = tuple(value)
+    _all_of(rates, ZoneRate, "zones")
     _unique([r.zone for r in rates], "zone")
     return rates
 
@@ -254,6 +278,8 @@ class TableRateCarrier(InMemoryCarrier):
         super().__init__(name)
         if not services:
             raise ValidationError("needs at least one service", path="services")
+        _all_of(services, TableService, "services")
+        _all_of(zones, ZoneRule, "zones")
         _unique([s.service for s in services], "service")
         _unique([f"{z.country}/{z.postal_prefix}" for z in zones], "zone rule")
         known = {z.zone for z in zones}
@@ -269,6 +295,8 @@ class TableRateCarrier(InMemoryCarrier):
 
     def zone_of(self, destination: ShippingAddress) -> str | None:
         """The destination's zone: the matching rule with the longest postal prefix."""
+        if not isinstance(destination, ShippingAddress):
+            raise ValidationError(f"{destination!r} is not a ShippingAddress", path="destination")
         matching = [z for z in self._zones if z.matches(destination)]
         if not matching:
             return None
@@ -276,6 +304,7 @@ class TableRateCarrier(InMemoryCarrier):
 
     def rates(self, request: RateRequest) -> list[Rate]:
         """A rate for every service that serves the zone and takes every parcel's weight."""
+        request = _check_request(request)
         zone = self.zone_of(request.destination)
         if zone is None:
             return []

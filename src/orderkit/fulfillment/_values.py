@@ -215,6 +215,10 @@ class Parcel:
     weight: Decimal = attrs.field(converter=_weight)
     dimensions: Dimensions | None = None
 
+    def __attrs_post_init__(self) -> None:
+        if self.dimensions is not None and not isinstance(self.dimensions, Dimensions):
+            raise ValidationError(f"{self.dimensions!r} is not Dimensions", path="dimensions")
+
 
 @attrs.frozen
 class ShipmentItem:
@@ -305,6 +309,10 @@ class RateRequest:
     ship_from: LocationId | None = None
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.destination, ShippingAddress):
+            raise ValidationError(
+                f"{self.destination!r} is not a ShippingAddress", path="destination"
+            )
         if not self.parcels:
             raise ValidationError("a rate request needs at least one parcel", path="parcels")
 
@@ -326,6 +334,8 @@ class Rate:
     def __attrs_post_init__(self) -> None:
         check_text(self.carrier, "carrier")
         check_text(self.service, "service")
+        if not isinstance(self.price, Money):
+            raise ValidationError(f"rate price {self.price!r} is not Money", path="price")
         if self.price.is_negative:
             raise ValidationError(f"rate price {self.price} is negative", path="price")
         check_quantity(self.transit_days, field="transit_days", minimum=0)
@@ -351,5 +361,7 @@ class Label:
         for name in ("shipment_id", "carrier", "service", "tracking_number", "reference"):
             check_text(getattr(self, name), name)
         check_text(self.idempotency_key, "idempotency_key")
+        if not isinstance(self.price, Money):
+            raise ValidationError(f"label price {self.price!r} is not Money", path="price")
         if self.price.is_negative:
             raise ValidationError(f"label price {self.price} is negative", path="price")

@@ -1,0 +1,240 @@
+"""Review of fulfilment: calendar edge days, table-rate boundaries, bad input, tracking order.
+
+Expected dates are worked out by hand on a 2026/2027 calendar in the comments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from orderkit.errors import OrderkitError, ValidationError
+from orderkit.fulfillment import (
+    BusinessCalendar,
+    FlatRate,
+    FlatRateCarrier,
+    Label,
+    Parcel,
+    Rate,
+    RateRequest,
+    ShippingAddress,
+    TableRateCarrier,
+    TableService,
+    WeightBracket,
+    ZoneRate,
+    ZoneRule,
+    estimate_delivery,
+)
+from orderkit.money import Money
+
+LONDON = ZoneInfo("Europe/London")
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def eur(amount: str) -> Money:
+    return Money.of(amount, "EUR")
+
+
+# -- calendar -------------------------------------------------------------------------------
+
+
+def test_issue_example_friday_after_cut_off_with_monday_holiday() -> None:
+    # Fri 6 Mar 2026 16:00 Berlin, cut-off 14:00 → leaves Tue 10 (Mon 9 is a holiday);
+    # 2 business days → Wed 11, Thu 12.
+    cal = BusinessCalendar("Europe/Berlin", cutoff=dt.time(14), holidays=[dt.date(2026, 3, 9)])
+    friday = dt.datetime(2026, 3, 6, 16, tzinfo=BERLIN)
+    assert estimate_delivery(friday, 2, cal) == dt.date(2026, 3, 12)
+
+
+def test_cut_off_is_read_in_the_locations_timezone_across_dst() -> None:
+    cal = BusinessCalendar("Europe/London", cutoff=dt.time(15))
+    # Fri 27 Mar 2026 is still GMT: 14:59 UTC is 14:59 local, before the cut-off.
+    assert cal.dispatch_day(dt.datetime(2026, 3, 27, 14, 59, tzinfo=dt.UTC)) == dt.date(2026, 3, 27)
+    # Mon 30 Mar 2026 is BST (clocks went forward Sun 29): 14:30 UTC is 15:30 local → Tue.
+    assert cal.dispatch_day(dt.datetime(2026, 3, 30, 14, 30, tzinfo=dt.UTC)) == dt.date(2026, 3, 31)
+    # Mon 26 Oct 2026 is GMT again (clocks went back Sun 25): 14:30 UTC is 14:30 local → Mon.
+    assert cal.dispatch_day(dt.datetime(2026, 10, 26, 14, 30, tzinfo=dt.UTC)) == dt.date(
+        2026, 10, 26
+    )
+    # a moment given in another zone: 23:30 in New York on Thu 5 Feb is Fri 04:30 London.
+    new_york = dt.datetime(2026, 2, 5, 23, 30, tzinfo=ZoneInfo("America/New_York"))
+    assert cal.dispatch_day(new_york) == dt.date(2026, 2, 6)
+
+
+def test_the_cut_off_instant_itself_is_too_late() -> None:
+    cal = BusinessCalendar("Europe/London", cutoff=dt.time(15))
+    monday = dt.date(2026, 1, 5)
+    just_before = dt.datetime(2026, 1, 5, 14, 59, 59, 999999, tzinfo=LONDON)
+    assert cal.dispatch_day(just_before) == monday
+    assert cal.dispatch_day(dt.datetime(2026, 1, 5, 15, tzinfo=LONDON)) == dt.date(2026, 1, 6)
+
+
+def test_year_end_with_holidays_and_zero_transit_days() -> None:
+    holidays = [dt.date(2026, 12, 25), dt.date(2026, 12, 28), dt.date(2027, 1, 1)]
+    cal = BusinessCalendar("Europe/London", cutoff=dt.time(15), holidays=holidays)
+    # Thu 24 Dec after the cut-off: Fri 25 holiday, weekend, Mon 28 holiday → Tue 29;
+    # then Wed 30 (1), Thu 31 (2), Fri 1 Jan holiday, Mon 4 Jan (3).
+    late = dt.datetime(2026, 12, 24, 16, tzinfo=LONDON)
+    assert estimate_delivery(late, 0, cal) == dt.date(2026, 12, 29)
+    assert estimate_delivery(late, 3, cal) == dt.date(2027, 1, 4)
+    # 0 transit days on a Saturday: delivered the day it leaves, Tue 29.
+    saturday = dt.datetime(2026, 12, 26, 9, tzinfo=LONDON)
+    assert estimate_delivery(saturday, 0, cal) == dt.date(2026, 12, 29)
+
+
+def test_a_holiday_on_a_weekend_changes_nothing() -> None:
+    plain = BusinessCalendar("Europe/London")
+    with_saturday = BusinessCalendar("Europe/London", holidays=[dt.date(2026, 12, 26)])
+    friday = dt.datetime(2026, 12, 18, 10, tzinfo=LONDON)
+    for days in range(8):
+        assert estimate_delivery(friday, days, plain) == estimate_delivery(
+            friday, days, with_saturday
+        )
+
+
+@given(
+    start=st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31)),
+    count=st.integers(0, 30),
+    holidays=st.sets(st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2031, 3, 31))),
+)
+def test_adding_business_days_counts_exactly_the_business_days(
+    start: dt.date, count: int, holidays: set[dt.date]
+) -> None:
+    cal = BusinessCalendar("Europe/Berlin", holidays=holidays)
+    end = cal.add_business_days(start, count)
+    between = [
+        start + dt.timedelta(days=n)
+        for n in range(1, (end - start).days + 1)
+        if cal.is_business_day(start + dt.timedelta(days=n))
+    ]
+    assert len(between) == count
+    assert count == 0 or cal.is_business_day(end)
+
+
+@pytest.mark.parametrize("bad", ["2026-01-05", None, 20260105])
+def test_calendar_queries_refuse_what_is_not_a_date(bad: object) -> None:
+    cal = BusinessCalendar("Europe/London")
+    with pytest.raises(ValidationError):
+        cal.is_business_day(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        cal.next_business_day(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        cal.add_business_days(bad, 1)  # type: ignore[arg-type]
+
+
+# -- table rates ------------------------------------------------------------------------------
+
+
+def _uk_carrier() -> TableRateCarrier:
+    return TableRateCarrier(
+        "parcelco",
+        zones=[
+            ZoneRule("mainland", "GB"),
+            ZoneRule("london", "GB", "SW"),
+            ZoneRule("westminster", "GB", "SW1A"),
+            ZoneRule("highlands", "GB", "IV"),
+        ],
+        services=[
+            TableService(
+                "standard",
+                [
+                    ZoneRate(
+                        "mainland",
+                        2,
+                        [WeightBracket("2", eur("5")), WeightBracket("10", eur("8"))],
+                    ),
+                    ZoneRate("london", 1, [WeightBracket("10", eur("6"))]),
+                    ZoneRate("westminster", 1, [WeightBracket("10", eur("7"))]),
+                    ZoneRate("highlands", 3, [WeightBracket("30", eur("20"))]),
+                ],
+            )
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "zone"),
+    [
+        ("SW1A 1AA", "westminster"),  # SW1A beats SW beats the country
+        ("sw1a-1aa", "westminster"),  # case, dashes and spaces do not matter
+        ("SW19 1AA", "london"),
+        ("IV2 3AA", "highlands"),
+        ("M1 1AA", "mainland"),
+        ("", "mainland"),
+    ],
+)
+def test_longest_postal_prefix_wins(postal_code: str, zone: str) -> None:
+    assert _uk_carrier().zone_of(ShippingAddress("GB", postal_code)) == zone
+
+
+def test_a_country_without_a_rule_gets_no_rate() -> None:
+    request = RateRequest(ShippingAddress("IE", "D02"), [Parcel("1")])
+    assert _uk_carrier().rates(request) == []
+
+
+@pytest.mark.parametrize(
+    ("weight", "price"),
+    [
+        ("0", "5.00"),
+        ("2", "5.00"),  # the upper bound is inclusive
+        ("2.000", "5.00"),
+        ("2.001", "8.00"),
+        ("10", "8.00"),
+        ("10.0001", None),  # heavier than the last bracket: no rate
+    ],
+)
+def test_weight_brackets_at_their_boundaries(weight: str, price: str | None) -> None:
+    quotes = _uk_carrier().rates(RateRequest(ShippingAddress("GB", "M1 1AA"), [Parcel(weight)]))
+    assert [q.price for q in quotes] == ([] if price is None else [eur(price)])
+
+
+def test_every_parcel_is_priced_and_one_too_heavy_parcel_drops_the_service() -> None:
+    address = ShippingAddress("GB", "M1 1AA")
+    # 5.00 + 8.00 for a 2 kg and a 3 kg parcel.
+    both = _uk_carrier().rates(RateRequest(address, [Parcel("2"), Parcel("3")]))
+    assert [q.price for q in both] == [eur("13.00")]
+    assert _uk_carrier().rates(RateRequest(address, [Parcel("2"), Parcel("11")])) == []
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: FlatRateCarrier("post", ["standard"]),  # type: ignore[list-item]
+        lambda: FlatRate("standard", "4.90", 2),  # type: ignore[arg-type]
+        lambda: WeightBracket("2", "5.00"),  # type: ignore[arg-type]
+        lambda: ZoneRate("z", 1, ["2kg"]),  # type: ignore[list-item]
+        lambda: TableService("s", ["z"]),  # type: ignore[list-item]
+        lambda: TableRateCarrier("c", zones=["GB"], services=[]),  # type: ignore[list-item]
+        lambda: _uk_carrier().rates("GB"),  # type: ignore[arg-type]
+        lambda: _uk_carrier().zone_of("GB"),  # type: ignore[arg-type]
+        lambda: Rate("c", "s", "5.00", 1),  # type: ignore[arg-type]
+        lambda: Label("S1", "c", "s", "T", "R", "5.00", "S1"),  # type: ignore[arg-type]
+        lambda: RateRequest("GB", [Parcel("1")]),  # type: ignore[arg-type]
+        lambda: Parcel("1", "30x20x10"),  # type: ignore[arg-type]
+    ],
+)
+def test_bad_carrier_input_raises_a_validation_error(build: object) -> None:
+    assert callable(build)
+    with pytest.raises(ValidationError):
+        build()
+
+
+@given(st.decimals(min_value=0, max_value=40, places=3))
+def test_table_price_is_the_smallest_bracket_that_holds_the_weight(weight: Decimal) -> None:
+    quotes = _uk_carrier().rates(RateRequest(ShippingAddress("GB", "M1"), [Parcel(weight)]))
+    if weight <= 2:
+        assert [q.price for q in quotes] == [eur("5")]
+    elif weight <= 10:
+        assert [q.price for q in quotes] == [eur("8")]
+    else:
+        assert quotes == []
+
+
+def test_errors_are_orderkit_errors() -> None:
+    with pytest.raises(OrderkitError):
+        BusinessCalendar("Europe/London").add_business_days("x", 1)  # type: ignore[arg-type]
