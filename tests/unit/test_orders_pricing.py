@@ -24,6 +24,7 @@ from orderkit.orders import (
     PriceSnapshot,
 )
 from orderkit.serialization import converter
+from orderkit.testing.strategies import price_snapshots
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 CUSTOMER = CustomerRef(CustomerId("c-1"), "ann@example.com")
@@ -31,47 +32,6 @@ CUSTOMER = CustomerRef(CustomerId("c-1"), "ann@example.com")
 
 def eur(cents: int) -> Money:
     return Money.from_minor_units(cents, "EUR")
-
-
-@st.composite
-def _charge(draw: st.DrawFn, inclusive: bool) -> tuple[Money, Money, Money, list[PricedTax]]:
-    """(gross, discount, net, taxes) that add up in the given price mode."""
-    gross = draw(st.integers(0, 100_000))
-    discount = draw(st.integers(0, gross))
-    rates = draw(st.lists(st.sampled_from([0, 7, 19, 20]), max_size=2))
-    paid = gross - discount
-    taxes: list[PricedTax] = []
-    if inclusive:
-        left = paid
-        for rate in rates:
-            amount = draw(st.integers(0, left))
-            left -= amount
-            taxes.append(PricedTax(f"T{rate}", "standard", Decimal(rate), eur(0), eur(amount)))
-        net = left
-    else:
-        net = paid
-        for rate in rates:
-            amount = net * rate // 100
-            taxes.append(PricedTax(f"T{rate}", "standard", Decimal(rate), eur(net), eur(amount)))
-    return eur(gross), eur(discount), eur(net), taxes
-
-
-@st.composite
-def snapshots(draw: st.DrawFn) -> PriceSnapshot:
-    inclusive = draw(st.booleans())
-    count = draw(st.integers(1, 4))
-    lines = [PricedLine(LineId(f"L{n + 1}"), *draw(_charge(inclusive))) for n in range(count)]
-    shipping = PricedShipping(*draw(_charge(inclusive)))
-    total = Money.sum((line.total for line in lines), "EUR") + shipping.total
-    codes = draw(st.lists(st.sampled_from(["SPRING", "VIP", "WELCOME"]), unique=True))
-    return PriceSnapshot(
-        prices_include_tax=inclusive,
-        lines=lines,
-        shipping=shipping,
-        grand_total=total,
-        promotion_codes=codes,
-        coupon_codes=[code.lower() for code in codes[:1]],
-    )
 
 
 def _order(snapshot: PriceSnapshot) -> Order:
@@ -84,7 +44,7 @@ def _order(snapshot: PriceSnapshot) -> Order:
     )
 
 
-@given(snapshots())
+@given(price_snapshots())
 def test_an_order_takes_its_total_from_the_snapshot_and_round_trips(
     snapshot: PriceSnapshot,
 ) -> None:
@@ -100,7 +60,7 @@ def test_an_order_takes_its_total_from_the_snapshot_and_round_trips(
     assert restored.pricing == snapshot
 
 
-@given(snapshots(), st.sampled_from([-1, 1]))
+@given(price_snapshots(), st.sampled_from([-1, 1]))
 def test_a_grand_total_off_by_one_minor_unit_is_refused(
     snapshot: PriceSnapshot, delta: int
 ) -> None:
@@ -113,7 +73,7 @@ def test_a_grand_total_off_by_one_minor_unit_is_refused(
         attrs.evolve(snapshot, grand_total=wrong)
 
 
-@given(snapshots())
+@given(price_snapshots())
 def test_a_line_net_that_does_not_add_up_is_refused(snapshot: PriceSnapshot) -> None:
     line = snapshot.lines[0]
     broken = attrs.evolve(line, net=line.net + eur(1))
@@ -209,3 +169,11 @@ def test_a_refused_command_keeps_the_snapshot() -> None:
     order = _order(snapshot)
     order.confirm(at=AT)
     assert order.pricing == snapshot
+
+
+@given(st.from_type(PriceSnapshot))
+def test_the_snapshot_strategy_is_registered_for_from_type(snapshot: PriceSnapshot) -> None:
+    assert snapshot.grand_total == (
+        Money.sum((line.total for line in snapshot.lines), snapshot.currency)
+        + snapshot.shipping.total
+    )

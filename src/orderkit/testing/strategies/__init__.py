@@ -68,6 +68,7 @@ from orderkit.orders import (
     Order,
     OrderLine,
     Payment,
+    PriceSnapshot,
     QuantityLedger,
 )
 from orderkit.pricing import (
@@ -139,6 +140,7 @@ from orderkit.testing.strategies._orders import (
     quantity_ledgers,
     utc_datetimes,
 )
+from orderkit.testing.strategies._price_snapshots import price_snapshots
 from orderkit.testing.strategies._pricing import (
     jurisdictions,
     price_books,
@@ -192,6 +194,7 @@ __all__ = [
     "postal_addresses",
     "price_books",
     "price_lists",
+    "price_snapshots",
     "pricers",
     "pricing_cases",
     "pricing_lines",
@@ -227,6 +230,7 @@ __all__ = [
 _BY_TYPE: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
     Currency: currencies,
     Money: money,
+    PriceSnapshot: price_snapshots,
     Jurisdiction: jurisdictions,
     PriceBook: price_books,
     PriceList: price_lists,
