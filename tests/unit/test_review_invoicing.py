@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -18,10 +19,12 @@ from orderkit.errors import InvalidQuantity, ValidationError
 from orderkit.ids import LineId, OrderId, Sku
 from orderkit.invoicing import (
     CreditNoteDraft,
+    CreditNoteIssued,
     CreditReason,
     DocumentLine,
     Invoice,
     InvoiceableLine,
+    InvoiceIssued,
     InvoicingLedger,
     InvoicingPolicy,
     LineTax,
@@ -407,3 +410,37 @@ def test_html_escapes_every_text() -> None:
     assert "O&lt;1&gt;" in page
     assert "Thanks &amp; &lt;goodbye&gt;" in page
     assert "Seller &amp; Söhne" in page
+
+
+# -- bad input ----------------------------------------------------------------------------------
+
+
+def test_wrongly_typed_arguments_raise_validation_errors_not_attribute_errors() -> None:
+    ledger, invoice = _one_line_invoice()
+    draft = draft_invoice(
+        InvoicingLedger.open(OrderId("O2"), [_line(1, 2, Decimal("1.00"), "EUR", ["19"])]),
+        policy=InvoicingPolicy.ON_CONFIRMATION,
+        seller=SELLER,
+        buyer=BUYER,
+        payment_terms=PaymentTerms.net(30),
+    )
+    calls: list[Callable[[], object]] = [
+        lambda: draft.issue(1, series="INV", issued_on=D(2026, 1, 1), paid="1.00"),  # type: ignore[arg-type]
+        lambda: ledger.record("INV-1"),  # type: ignore[arg-type]
+        lambda: ledger.credit_plan([LineId("L1")]),  # type: ignore[arg-type]
+        lambda: render_text("INV-1"),  # type: ignore[arg-type]
+        lambda: render_html(None),  # type: ignore[arg-type]
+        lambda: InvoiceIssued.of("INV-1"),  # type: ignore[arg-type]
+        lambda: CreditNoteIssued.of(invoice),  # type: ignore[arg-type]
+        lambda: draft_invoice(
+            ledger,
+            policy=InvoicingPolicy.ON_SHIPMENT,
+            seller=SELLER,
+            buyer=BUYER,
+            payment_terms=PaymentTerms.net(30),
+            shipped=[(LineId("L1"), 1)],  # type: ignore[arg-type]
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(ValidationError):
+            call()

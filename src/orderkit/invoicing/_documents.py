@@ -64,6 +64,7 @@ def compute_totals(
     tax = Money.sum((row.tax for row in breakdown), currency)
     gross = net + tax
     paid = Money.zero(currency) if paid is None else paid
+    require(paid, Money, "paid")
     if paid.currency != currency:
         raise ValidationError(f"paid {paid} is not in {currency.code}", path="paid")
     if paid.is_negative or paid > gross:

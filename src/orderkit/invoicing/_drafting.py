@@ -67,6 +67,7 @@ def invoiceable_quantities(
         return {line_id: q for line_id, q in wanted.items() if q}
     if shipped is None:
         raise ValidationError("the on_shipment policy needs the shipped quantities", path="shipped")
+    require(shipped, Mapping, "shipped")
     for line_id in shipped:
         ledger.line(line_id)
     result: dict[LineId, int] = {}

@@ -11,6 +11,7 @@ from orderkit.events import DomainEvent
 from orderkit.ids import OrderId
 from orderkit.money import Money
 
+from ._checks import require
 from ._documents import CreditNote, CreditReason, Invoice
 
 __all__ = ["CreditNoteIssued", "InvoiceIssued"]
@@ -40,6 +41,7 @@ class InvoiceIssued(DomainEvent):
     @classmethod
     def of(cls, invoice: Invoice) -> InvoiceIssued:
         """The event announcing ``invoice``."""
+        require(invoice, Invoice, "invoice")
         t = invoice.totals
         return cls(
             invoice.number,
@@ -78,6 +80,7 @@ class CreditNoteIssued(DomainEvent):
     @classmethod
     def of(cls, note: CreditNote) -> CreditNoteIssued:
         """The event announcing ``note``."""
+        require(note, CreditNote, "note")
         t = note.totals
         return cls(
             note.number,

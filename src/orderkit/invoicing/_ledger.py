@@ -203,6 +203,7 @@ class InvoicingLedger:
             NotFound: a line the order does not have.
             InvalidQuantity: a quantity below 1, or more than is left to credit.
         """
+        require(quantities, Mapping, "quantities")
         plan: dict[str, dict[LineId, int]] = {}
         for line_id, quantity in quantities.items():
             left = self.creditable_quantity(line_id)
@@ -247,6 +248,7 @@ class InvoicingLedger:
             NotFound: a line the order does not have.
             InvalidQuantity: more invoiced than ordered, or more credited than invoiced.
         """
+        require(document, (Invoice, CreditNote), "document")
         if document.number in self.invoice_numbers + self.credit_note_numbers:
             raise DuplicateRequest(document.number, f"already recorded for order {self.order_id}")
         if document.order_id != self.order_id:

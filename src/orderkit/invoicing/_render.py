@@ -10,6 +10,7 @@ import html
 import unicodedata
 from decimal import Decimal
 
+from ._checks import require
 from ._documents import CreditNote, Invoice
 from ._lines import DocumentLine
 from ._parties import Party
@@ -116,6 +117,7 @@ def render_text(doc: Invoice | CreditNote) -> str:
     a combining accent none), and line breaks or tabs inside names are shown
     as spaces so that every row stays on one line.
     """
+    require(doc, (Invoice, CreditNote), "doc")
     exp = doc.currency.exponent
     out = [f"{_title(doc)} {_flat(doc.number)}", ""]
     seller = [_flat(line) for line in _party_lines(doc.seller)]
@@ -196,6 +198,7 @@ def _cells(tag: str, values: tuple[str, ...] | list[str], numeric_from: int = 1)
 
 def render_html(doc: Invoice | CreditNote) -> str:
     """A self-contained HTML fragment (an ``<article>``); every text is escaped."""
+    require(doc, (Invoice, CreditNote), "doc")
     exp = doc.currency.exponent
     parts = [f'<article class="orderkit-{_title(doc).lower().replace(" ", "-")}">']
     parts.append(f"<h1>{_e(_title(doc).title())} {_e(doc.number)}</h1>")
