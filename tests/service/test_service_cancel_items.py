@@ -221,3 +221,18 @@ def test_partial_cancellations_keep_stock_orders_and_credits_in_step(
             )
             if invoice_first:
                 assert billed - taken_back == line.quantity - line.cancelled
+
+
+def test_cancelling_the_backordered_rest_of_a_shipped_order_fulfils_it(shop: Shop) -> None:
+    with shop.store.unit_of_work() as uow:
+        stock = uow.stock.get(TEE)
+        stock.backorder = BackorderPolicy.allow(10)
+        uow.stock.save(stock)
+        uow.commit()
+    service = shop.make(stock_on_place=StockOnPlace.ALLOCATE)
+    order = _place(service, LineRequest(TEE, 4))
+    assert service.ship(order).units == 2
+    outcome = service.cancel_items(order, {L1: 2}, reason="no more stock coming")
+    assert outcome.status == "fulfilled"
+    assert shop.stock(TEE).backordered(order) == 0
+    _audit(shop)
