@@ -19,6 +19,7 @@ from orderkit.money import Currency, Money
 from orderkit.pricing._common import (
     HUNDRED,
     ZERO,
+    items_of,
     matches,
     str_tuple,
     validate_non_negative_money,
@@ -102,7 +103,8 @@ class FixedOffOrder:
         """The amount off the order, at most what is left."""
         if not _same_currency(self.amount, state):
             return ZERO
-        return min(self.amount.amount, sum(state.remaining, ZERO))
+        # Rounded like every other discount, so the lines keep whole minor units.
+        return min(state.round(self.amount.amount), sum(state.remaining, ZERO))
 
 
 @attrs.frozen
@@ -117,7 +119,8 @@ class SubtotalTier:
 
 
 def _sorted_subtotal_tiers(tiers: Iterable[SubtotalTier]) -> tuple[SubtotalTier, ...]:
-    return tuple(sorted(tiers, key=lambda t: (t.threshold.currency.code, t.threshold.amount)))
+    checked: tuple[SubtotalTier, ...] = items_of(tiers, SubtotalTier, "SubtotalTier", "tiers")
+    return tuple(sorted(checked, key=lambda t: (t.threshold.currency.code, t.threshold.amount)))
 
 
 @attrs.frozen
@@ -181,8 +184,10 @@ class FixedOffLines:
         """The amount off each selected line."""
         if not _same_currency(self.amount, state):
             return {}
+        # Per unit × quantity, rounded once per line (an amount finer than the
+        # minor unit, 0.333 EUR a unit, must not leave a line at 9.667 EUR).
         return {
-            i: min(self.amount.amount * state.quantities[i], state.remaining[i])
+            i: min(state.round(self.amount.amount * state.quantities[i]), state.remaining[i])
             for i in state.selected(self.skus, self.categories)
         }
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import types
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
 from orderkit.errors import ValidationError
-from orderkit.money import Money, Rounding
+from orderkit.money import Currency, Money, Rounding
 
 ZERO: Final = Decimal(0)
 HUNDRED: Final = Decimal(100)
@@ -102,7 +103,46 @@ def str_tuple(values: Iterable[str]) -> tuple[str, ...]:
     """attrs converter: any iterable of strings as a tuple (a lone str is one value)."""
     if isinstance(values, str):
         return (values,)
-    return tuple(values)
+    result: tuple[str, ...] = items_of(values, str, "str", "values")
+    return result
+
+
+def items_of(values: object, kind: type[Any] | types.UnionType, what: str, path: str) -> Any:
+    """``values`` as a tuple whose every item is a ``kind``; :class:`ValidationError` else.
+
+    The converters of the value classes use it so that a wrong item is refused
+    at construction with its position, not met later as an ``AttributeError``.
+    """
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise ValidationError(f"{values!r} is not a list of {what}", path=path)
+    result = tuple(values)
+    for index, item in enumerate(result):
+        if not isinstance(item, kind):
+            raise ValidationError(f"{item!r} is not a {what}", path=f"{path}[{index}]")
+    return result
+
+
+def instance_of(
+    kind: type[Any] | types.UnionType, what: str, *, optional: bool = False
+) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """attrs validator: ``value`` is a ``kind`` (or ``None`` when optional); ValidationError else.
+
+    ``attrs.validators.instance_of`` raises a bare ``TypeError``, which must not
+    escape the public API.
+    """
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, kind):
+            raise ValidationError(f"{value!r} is not a {what}", path=attribute.name)
+
+    return check
+
+
+def to_currency(value: Currency | str) -> Currency:
+    """attrs converter: a currency or its ISO code (:class:`UnknownCurrency` else)."""
+    return Currency.of(value)
 
 
 def matches(

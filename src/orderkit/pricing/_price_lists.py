@@ -12,7 +12,10 @@ from orderkit.ids import Sku
 from orderkit.money import Currency, Money
 from orderkit.pricing._common import (
     in_window,
+    instance_of,
+    items_of,
     require_aware,
+    to_currency,
     validate_non_negative_money,
     validate_optional_aware,
     validate_positive_int,
@@ -34,7 +37,8 @@ class PriceTier:
 
 
 def _sorted_tiers(tiers: Iterable[PriceTier]) -> tuple[PriceTier, ...]:
-    return tuple(sorted(tiers, key=lambda t: t.min_quantity))
+    checked: tuple[PriceTier, ...] = items_of(tiers, PriceTier, "PriceTier", "tiers")
+    return tuple(sorted(checked, key=lambda t: t.min_quantity))
 
 
 @attrs.frozen
@@ -82,7 +86,8 @@ class PriceEntry:
 
 
 def _entries(entries: Iterable[PriceEntry]) -> tuple[PriceEntry, ...]:
-    return tuple(entries)
+    checked: tuple[PriceEntry, ...] = items_of(entries, PriceEntry, "PriceEntry", "entries")
+    return checked
 
 
 @attrs.frozen
@@ -102,9 +107,11 @@ class PriceList:
     """
 
     name: str
-    currency: Currency
+    currency: Currency = attrs.field(converter=to_currency)
     entries: tuple[PriceEntry, ...] = attrs.field(converter=_entries)
-    customer_group: str | None = None
+    customer_group: str | None = attrs.field(
+        default=None, validator=instance_of(str, "customer group (str)", optional=True)
+    )
     starts_at: dt.datetime | None = attrs.field(default=None, validator=validate_optional_aware)
     ends_at: dt.datetime | None = attrs.field(default=None, validator=validate_optional_aware)
     priority: int = 0
@@ -147,7 +154,8 @@ class PriceList:
 
 def _ranked(lists: Iterable[PriceList]) -> tuple[PriceList, ...]:
     # Most specific first (a group list before the general one), then priority, then name.
-    return tuple(sorted(lists, key=lambda p: (p.customer_group is None, -p.priority, p.name)))
+    checked: tuple[PriceList, ...] = items_of(lists, PriceList, "PriceList", "lists")
+    return tuple(sorted(checked, key=lambda p: (p.customer_group is None, -p.priority, p.name)))
 
 
 @attrs.frozen

@@ -17,13 +17,22 @@ Internally amounts are plain ``Decimal`` in the request's currency;
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Final
 
 import attrs
 
 from orderkit.errors import CurrencyMismatch, ValidationError
-from orderkit.money import DEFAULT_ROUNDING, Currency, Money, Rounding, allocate
+from orderkit.money import (
+    DEFAULT_ROUNDING,
+    MAX_AMOUNT_DIGITS,
+    Currency,
+    Money,
+    Rounding,
+    allocate,
+)
 from orderkit.pricing._actions import ORDER_ACTIONS, CartState, FreeShipping
 from orderkit.pricing._assembly import Assembly, Discount
 from orderkit.pricing._breakdown import (
@@ -33,7 +42,7 @@ from orderkit.pricing._breakdown import (
     PriceBreakdown,
     PromotionOutcome,
 )
-from orderkit.pricing._common import HUNDRED, ZERO, parse_rounding
+from orderkit.pricing._common import HUNDRED, ZERO, instance_of, items_of, parse_rounding
 from orderkit.pricing._price_lists import PriceBook, PriceList
 from orderkit.pricing._promotions import Promotion
 from orderkit.pricing._request import PricingRequest
@@ -42,8 +51,21 @@ from orderkit.pricing._tax import NO_TAX, TaxPolicy
 __all__ = ["Pricer"]
 
 
+#: The arithmetic context of a pricing run. The default context keeps 28 digits
+#: and would silently round large sums (two lines of 99999999999999999999999999.99
+#: lost their cents) or raise a bare ``InvalidOperation`` when quantizing; this one
+#: keeps every digit of any amount ``Money`` accepts, its products and its sums.
+_CONTEXT: Final = decimal.Context(
+    prec=2 * MAX_AMOUNT_DIGITS,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+
 def _ranked(promotions: Iterable[Promotion]) -> tuple[Promotion, ...]:
-    return tuple(sorted(promotions, key=lambda p: (-p.priority, p.code)))
+    checked: tuple[Promotion, ...] = items_of(promotions, Promotion, "Promotion", "promotions")
+    return tuple(sorted(checked, key=lambda p: (-p.priority, p.code)))
 
 
 @attrs.frozen
@@ -59,9 +81,13 @@ class Pricer:
     .. versionadded:: 0.1
     """
 
-    price_book: PriceBook = attrs.field(factory=lambda: PriceBook(()))
+    price_book: PriceBook = attrs.field(
+        factory=lambda: PriceBook(()), validator=instance_of(PriceBook, "PriceBook")
+    )
     promotions: tuple[Promotion, ...] = attrs.field(default=(), converter=_ranked)
-    tax_policy: TaxPolicy = NO_TAX
+    tax_policy: TaxPolicy = attrs.field(
+        default=NO_TAX, validator=instance_of(TaxPolicy, "TaxPolicy")
+    )
     rounding: Rounding = attrs.field(default=DEFAULT_ROUNDING, converter=parse_rounding)
 
     def __attrs_post_init__(self) -> None:
@@ -78,8 +104,22 @@ class Pricer:
             PriceNotFound: A line without a unit price has none in the book.
             CurrencyMismatch: A given price, adjustment or shipping charge is
                 not in the request's currency.
-            ValidationError: The shipping rule cannot charge this order.
+            ValidationError: The shipping rule cannot charge this order, or an
+                amount is too large to price exactly.
         """
+        if not isinstance(request, PricingRequest):
+            raise ValidationError(f"{request!r} is not a PricingRequest", path="request")
+        try:
+            with decimal.localcontext(_CONTEXT):
+                return self._price(request)
+        except decimal.DecimalException:
+            raise ValidationError(
+                "amounts too large to price exactly: a line gross, tax or total exceeds "
+                f"1E+{MAX_AMOUNT_DIGITS}",
+                path="lines",
+            ) from None
+
+    def _price(self, request: PricingRequest) -> PriceBreakdown:
         currency = request.currency
         mode = self.rounding.value
         quantum = currency.quantum

@@ -9,7 +9,7 @@ import attrs
 from orderkit.errors import ValidationError
 from orderkit.money import Money
 from orderkit.pricing._actions import Action
-from orderkit.pricing._common import validate_optional_limit
+from orderkit.pricing._common import items_of, validate_optional_limit
 from orderkit.pricing._conditions import Condition
 from orderkit.pricing._request import PricingRequest
 
@@ -17,11 +17,13 @@ __all__ = ["Promotion"]
 
 
 def _conditions(values: Iterable[Condition]) -> tuple[Condition, ...]:
-    return tuple(values)
+    result: tuple[Condition, ...] = items_of(values, Condition, "promotion condition", "conditions")
+    return result
 
 
 def _actions(values: Iterable[Action]) -> tuple[Action, ...]:
-    return tuple(values)
+    result: tuple[Action, ...] = items_of(values, Action, "promotion action", "actions")
+    return result
 
 
 @attrs.frozen

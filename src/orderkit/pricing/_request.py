@@ -16,10 +16,32 @@ import attrs
 from orderkit.errors import InvalidQuantity, ValidationError
 from orderkit.ids import LineId, Sku
 from orderkit.money import Currency, Money
-from orderkit.pricing._common import percent_field, require_aware, str_tuple
+from orderkit.pricing._common import (
+    instance_of,
+    items_of,
+    percent_field,
+    require_aware,
+    str_tuple,
+    to_currency,
+)
 from orderkit.pricing._shipping import ShippingRule
 
 __all__ = ["Jurisdiction", "LineAdjustment", "PricingLine", "PricingRequest"]
+
+
+def _country(value: str) -> str:
+    # ISO 3166 codes are upper case; "de" must not silently match no rate.
+    given: object = value  # callers may pass anything; the validator refuses it
+    return value.strip().upper() if isinstance(given, str) else value
+
+
+def _region(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"region {value!r} is not a str", path="region")
+    # A blank region means the whole country, as ``None`` does.
+    return value.strip() or None
 
 
 @attrs.frozen
@@ -27,7 +49,8 @@ class Jurisdiction:
     """Where tax is due: an ISO 3166 country and an optional region path.
 
     Regions are paths separated by ``/`` (``"CA"``, ``"CA/Los Angeles"``), so
-    a tax rate for a state also applies to every county inside it.
+    a tax rate for a state also applies to every county inside it. The
+    country is upper-cased (``"de"`` is ``"DE"``); a blank region is ``None``.
 
     >>> Jurisdiction("US", "TX/Travis").within(Jurisdiction("US", "TX"))
     True
@@ -35,12 +58,12 @@ class Jurisdiction:
     .. versionadded:: 0.1
     """
 
-    country: str = attrs.field()
-    region: str | None = None
+    country: str = attrs.field(converter=_country)
+    region: str | None = attrs.field(default=None, converter=_region)
 
     @country.validator
     def _check_country(self, attribute: attrs.Attribute[str], value: object) -> None:
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str) or not value:
             raise ValidationError(f"country {value!r} is empty", path="country")
 
     def within(self, other: Jurisdiction) -> bool:
@@ -72,12 +95,12 @@ class PricingLine:
     .. versionadded:: 0.1
     """
 
-    line_id: LineId
-    sku: Sku
+    line_id: LineId = attrs.field(validator=instance_of(str, "line id (str)"))
+    sku: Sku = attrs.field(validator=instance_of(str, "sku (str)"))
     quantity: int = attrs.field()
     unit_price: Money | None = attrs.field(default=None)
     categories: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
-    tax_category: str = "standard"
+    tax_category: str = attrs.field(default="standard", validator=instance_of(str, "str"))
     weight: Decimal = attrs.field(default=Decimal(0))
 
     @quantity.validator
@@ -117,7 +140,9 @@ class LineAdjustment:
     line_id: LineId
     reason: str
     percent: Decimal | None = None
-    amount: Money | None = None
+    amount: Money | None = attrs.field(
+        default=None, validator=instance_of(Money, "Money", optional=True)
+    )
 
     def __attrs_post_init__(self) -> None:
         if (self.percent is None) == (self.amount is None):
@@ -135,17 +160,26 @@ class LineAdjustment:
 
 
 def _line_tuple(values: Iterable[PricingLine]) -> tuple[PricingLine, ...]:
-    return tuple(values)
+    result: tuple[PricingLine, ...] = items_of(values, PricingLine, "PricingLine", "lines")
+    return result
 
 
 def _adjustment_tuple(values: Iterable[LineAdjustment]) -> tuple[LineAdjustment, ...]:
-    return tuple(values)
+    result: tuple[LineAdjustment, ...] = items_of(
+        values, LineAdjustment, "LineAdjustment", "adjustments"
+    )
+    return result
 
 
 def _counts(value: Mapping[str, int]) -> dict[str, int]:
+    given: object = value  # counts come from callers and the wire
+    if not isinstance(given, Mapping):
+        raise ValidationError(f"usage counts {value!r} are not a mapping of code to count")
     result = dict(value)
-    for key, count in result.items():  # counts come from callers and the wire
+    for key, count in result.items():
         checked: object = count
+        if not isinstance(key, str):
+            raise ValidationError(f"usage count key {key!r} is not a code (str)")
         if isinstance(checked, bool) or not isinstance(checked, int) or checked < 0:
             raise ValidationError(f"usage count {count!r} for {key!r} is not a whole number >= 0")
     return result
@@ -174,14 +208,20 @@ class PricingRequest:
     .. versionadded:: 0.1
     """
 
-    currency: Currency
+    currency: Currency = attrs.field(converter=to_currency)
     moment: dt.datetime = attrs.field()
     lines: tuple[PricingLine, ...] = attrs.field(converter=_line_tuple)
-    customer_group: str | None = None
+    customer_group: str | None = attrs.field(
+        default=None, validator=instance_of(str, "customer group (str)", optional=True)
+    )
     coupon_codes: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     is_first_order: bool = False
-    destination: Jurisdiction | None = None
-    shipping: ShippingRule | None = None
+    destination: Jurisdiction | None = attrs.field(
+        default=None, validator=instance_of(Jurisdiction, "Jurisdiction", optional=True)
+    )
+    shipping: ShippingRule | None = attrs.field(
+        default=None, validator=instance_of(ShippingRule, "shipping rule", optional=True)
+    )
     adjustments: tuple[LineAdjustment, ...] = attrs.field(default=(), converter=_adjustment_tuple)
     promotion_uses: Mapping[str, int] = attrs.field(factory=dict, converter=_counts, hash=False)
     coupon_uses: Mapping[str, int] = attrs.field(factory=dict, converter=_counts, hash=False)

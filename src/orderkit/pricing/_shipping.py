@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
 from orderkit.errors import ValidationError
 from orderkit.money import Money
-from orderkit.pricing._common import validate_non_negative_money
+from orderkit.pricing._common import items_of, validate_non_negative_money
 
 __all__ = [
     "CarrierRate",
@@ -57,7 +58,20 @@ class WeightBracket:
 
 
 def _sorted_brackets(brackets: Iterable[WeightBracket]) -> tuple[WeightBracket, ...]:
-    return tuple(sorted(brackets, key=lambda b: b.up_to))
+    checked: tuple[WeightBracket, ...] = items_of(
+        brackets, WeightBracket, "WeightBracket", "brackets"
+    )
+    return tuple(sorted(checked, key=lambda b: b.up_to))
+
+
+def _optional_amount(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        validate_non_negative_money(instance, attribute, value)
+
+
+def _rule(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, ShippingRule):
+        raise ValidationError(f"{value!r} is not a shipping rule", path=attribute.name)
 
 
 @attrs.frozen
@@ -71,7 +85,7 @@ class WeightTable:
     """
 
     brackets: tuple[WeightBracket, ...] = attrs.field(converter=_sorted_brackets)
-    above: Money | None = None
+    above: Money | None = attrs.field(default=None, validator=_optional_amount)
 
     def __attrs_post_init__(self) -> None:
         if not self.brackets:
@@ -122,7 +136,7 @@ class FreeAbove:
     """
 
     threshold: Money = attrs.field(validator=validate_non_negative_money)
-    otherwise: ShippingRule
+    otherwise: ShippingRule = attrs.field(validator=_rule)
 
     def charge(self, subtotal: Money, weight: Decimal) -> Money:
         """Zero from the threshold on, else the ``otherwise`` charge."""

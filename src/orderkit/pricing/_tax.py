@@ -16,7 +16,13 @@ import attrs
 
 from orderkit.errors import ValidationError
 from orderkit.money import DEFAULT_ROUNDING, Rounding
-from orderkit.pricing._common import parse_rounding, str_tuple, validate_rate_percent
+from orderkit.pricing._common import (
+    instance_of,
+    items_of,
+    parse_rounding,
+    str_tuple,
+    validate_rate_percent,
+)
 from orderkit.pricing._request import Jurisdiction
 
 __all__ = ["TaxPolicy", "TaxRate", "TaxRounding"]
@@ -47,7 +53,7 @@ class TaxRate:
     """
 
     name: str
-    jurisdiction: Jurisdiction
+    jurisdiction: Jurisdiction = attrs.field(validator=instance_of(Jurisdiction, "Jurisdiction"))
     category: str
     percent: Decimal = attrs.field(validator=validate_rate_percent)
 
@@ -67,7 +73,8 @@ def _tax_rounding(value: TaxRounding | str) -> TaxRounding:
 
 
 def _rates(values: Iterable[TaxRate]) -> tuple[TaxRate, ...]:
-    return tuple(values)
+    checked: tuple[TaxRate, ...] = items_of(values, TaxRate, "TaxRate", "rates")
+    return checked
 
 
 @attrs.frozen
@@ -94,7 +101,9 @@ class TaxPolicy:
     rounding_level: TaxRounding = attrs.field(default=TaxRounding.PER_LINE, converter=_tax_rounding)
     exempt_categories: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     shipping_category: str = "shipping"
-    default_jurisdiction: Jurisdiction | None = None
+    default_jurisdiction: Jurisdiction | None = attrs.field(
+        default=None, validator=instance_of(Jurisdiction, "Jurisdiction", optional=True)
+    )
 
     def __attrs_post_init__(self) -> None:
         names = [rate.name for rate in self.rates]
