@@ -137,18 +137,23 @@ class SkuStock:
         Without ``at``, every stored reservation counts as live: the
         conservative answer, needing no clock. Pass the moment to let
         reservations past their expiry free their units.
+
+        Never negative: units an operation took from a hold that had expired
+        at its moment (but was not dropped with :meth:`expire_reservations`)
+        would otherwise be counted twice by a reading without ``at``, or at
+        an earlier moment; such a reading is 0.
         """
         _check_moment(at, "at")
         per_location, total = self._availability(at)
         if location is None:
-            return total
+            return max(total, 0)
         _check_text(location, "location")
-        return per_location.get(location, 0)
+        return max(per_location.get(location, 0), 0)
 
     def availability(self, *, at: dt.datetime | None = None) -> dict[LocationId, int]:
-        """Available units per location at ``at`` (one pass; what an allocator reads)."""
+        """Available units per location at ``at`` (one pass; never below 0)."""
         _check_moment(at, "at")
-        return self._availability(at)[0]
+        return {loc: max(units, 0) for loc, units in self._availability(at)[0].items()}
 
     def allocations_of(self, order: str) -> dict[LocationId, int]:
         """The on-hand units allocated to ``order``, by location."""
@@ -610,8 +615,11 @@ class SkuStock:
     ) -> tuple[dict[LocationId, int], dict[str, int], tuple[str, ...]]:
         _check_text(order, "order")
         _check_moment(at, "at")
-        if isinstance(reservations, str):
-            raise ValidationError("reservations must be a collection of references, not a str")
+        if isinstance(reservations, str) or not isinstance(reservations, Collection):
+            raise ValidationError(
+                f"reservations must be a collection of references, got {reservations!r}",
+                path="reservations",
+            )
         for name, given in (("quantities", quantities), ("batches", batches)):
             if not isinstance(given, Mapping):
                 raise ValidationError(f"{name} must be a mapping, got {given!r}", path=name)

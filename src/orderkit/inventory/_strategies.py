@@ -10,11 +10,12 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Generic, Protocol, TypeVar, cast
 
 import attrs
 
+from orderkit.errors import ValidationError
 from orderkit.ids import LocationId, Sku
 from orderkit.inventory._values import LocationRanking, StockLocation
 
@@ -273,9 +274,15 @@ class NearestFirst(Generic[D]):
         known = set(order)
         ranked: list[LocationId] = []
         destination = cast(D, request.destination)  # the host's own destination type
-        for location in self.ranking(destination, request.locations):
-            if location in known and location not in ranked:
-                ranked.append(location)
+        answer: object = self.ranking(destination, request.locations)
+        if isinstance(answer, str | bytes) or not isinstance(answer, Iterable):
+            raise ValidationError(
+                f"the location ranking must return a sequence of location ids, got {answer!r}",
+                path="strategy.ranking",
+            )
+        for location in answer:
+            if isinstance(location, str) and location in known and location not in ranked:
+                ranked.append(LocationId(location))
         seen = set(ranked)
         return [*ranked, *(loc for loc in order if loc not in seen)]
 

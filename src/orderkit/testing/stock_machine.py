@@ -237,6 +237,7 @@ class SkuStockMachine(RuleBasedStateMachine):
             assert self.stock.allocated(location) <= self.stock.on_hand(location)
             assert self.stock.available(at=self.now, location=location) >= 0
         assert self.stock.available(at=self.now) >= 0
+        assert self.stock.available() >= 0  # the clock-free reading too
         assert self.stock.backordered() <= self.stock.backorder.limit
         for batch in self.stock.batches:
             assert 0 <= self.stock.batch_available(batch.reference) <= batch.quantity
