@@ -72,13 +72,19 @@ class PricedTax:
             )
 
 
-def _taxes(values: Iterable[PricedTax]) -> tuple[PricedTax, ...]:
-    found = tuple(values)
-    for index, tax in enumerate(found):
+def _taxes(
+    values: Iterable[PricedTax | tuple[str, str, Decimal, Money, Money]],
+) -> tuple[PricedTax, ...]:
+    """Taxes as :class:`PricedTax` or plain ``(name, category, percent, base, amount)``."""
+    found: list[PricedTax] = []
+    for index, tax in enumerate(values):
         item: object = tax
+        if isinstance(item, tuple) and len(item) == 5:
+            item = PricedTax(*item)
         if not isinstance(item, PricedTax):
             raise ValidationError(f"{tax!r} is not a PricedTax", path=f"taxes[{index}]")
-    return found
+        found.append(item)
+    return tuple(found)
 
 
 def _check_charge(
