@@ -22,14 +22,20 @@ from orderkit.fulfillment import (
     Parcel,
     Rate,
     RateRequest,
+    Shipment,
+    ShipmentItem,
+    ShipmentStatus,
     ShippingAddress,
     TableRateCarrier,
     TableService,
+    TrackingEvent,
     WeightBracket,
     ZoneRate,
     ZoneRule,
     estimate_delivery,
+    late_shipments,
 )
+from orderkit.ids import LineId, LocationId, OrderId, ShipmentId, Sku
 from orderkit.money import Money
 
 LONDON = ZoneInfo("Europe/London")
@@ -238,3 +244,84 @@ def test_table_price_is_the_smallest_bracket_that_holds_the_weight(weight: Decim
 def test_errors_are_orderkit_errors() -> None:
     with pytest.raises(OrderkitError):
         BusinessCalendar("Europe/London").add_business_days("x", 1)  # type: ignore[arg-type]
+
+
+# -- shipments and tracking -------------------------------------------------------------------
+
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def _dispatched(promised: dt.date | None = None) -> Shipment:
+    shipment = Shipment.create(
+        ShipmentId("S1"),
+        order_id=OrderId("O1"),
+        location=LocationId("WH1"),
+        destination=ShippingAddress("DE", "10115"),
+        items=[ShipmentItem(LineId("L1"), Sku("A"), 2)],
+        parcels=[Parcel("1")],
+    )
+    shipment.attach_label(
+        Label(ShipmentId("S1"), "post", "standard", "TRK1", "label-1", eur("4.90"), "S1")
+    )
+    shipment.dispatch(T0, promised_delivery=promised)
+    shipment.pull_events()
+    return shipment
+
+
+def _scan(hours: int, status: ShipmentStatus, tz: dt.tzinfo = dt.UTC) -> TrackingEvent:
+    return TrackingEvent((T0 + dt.timedelta(hours=hours)).astimezone(tz), status, "Hub", "scan")
+
+
+def test_the_same_scan_in_another_offset_is_recorded_once() -> None:
+    shipment = _dispatched()
+    assert shipment.record_tracking(_scan(1, ShipmentStatus.IN_TRANSIT))
+    assert not shipment.record_tracking(_scan(1, ShipmentStatus.IN_TRANSIT, BERLIN))
+    assert shipment.record_scans([_scan(1, ShipmentStatus.IN_TRANSIT, LONDON)] * 3) == 0
+    assert len(shipment.tracking) == 1
+
+
+@given(st.permutations(range(4)), st.lists(st.integers(0, 3), max_size=4))
+def test_history_order_and_status_do_not_depend_on_arrival_order(
+    order: list[int], repeats: list[int]
+) -> None:
+    scans = [
+        _scan(1, ShipmentStatus.IN_TRANSIT),
+        _scan(2, ShipmentStatus.IN_TRANSIT, BERLIN),
+        _scan(5, ShipmentStatus.OUT_FOR_DELIVERY),
+        _scan(5, ShipmentStatus.DELIVERED),  # same second: delivered sorts last
+    ]
+    shipment = _dispatched()
+    shipment.record_scans([scans[i] for i in order] + [scans[i] for i in repeats])
+    assert list(shipment.tracking) == scans
+    assert shipment.status is ShipmentStatus.DELIVERED
+
+
+def test_bad_label_and_promise_are_refused_without_change() -> None:
+    shipment = Shipment.create(
+        ShipmentId("S1"),
+        order_id=OrderId("O1"),
+        location=LocationId("WH1"),
+        destination=ShippingAddress("DE", "10115"),
+        items=[ShipmentItem(LineId("L1"), Sku("A"), 2)],
+        parcels=[Parcel("1")],
+    )
+    with pytest.raises(ValidationError):
+        shipment.attach_label("label-1")  # type: ignore[arg-type]
+    assert shipment.status is ShipmentStatus.PENDING
+    shipment.attach_label(
+        Label(ShipmentId("S1"), "post", "standard", "TRK1", "label-1", eur("4.90"), "S1")
+    )
+    with pytest.raises(ValidationError):
+        shipment.dispatch(T0, promised_delivery="2026-03-04")  # type: ignore[arg-type]
+    assert shipment.status.value == "label_created"
+
+
+def test_a_promise_is_late_only_after_its_whole_day_in_the_given_zone() -> None:
+    shipment = _dispatched(promised=dt.date(2026, 3, 4))
+    # 23:30 UTC on the 4th is already the 5th in Berlin.
+    evening = dt.datetime(2026, 3, 4, 23, 30, tzinfo=dt.UTC)
+    assert not shipment.is_late(evening)
+    assert shipment.is_late(evening, tz=BERLIN)
+    assert late_shipments([shipment], evening, tz=BERLIN) == [shipment]
+    shipment.record_tracking(_scan(60, ShipmentStatus.DELIVERED))
+    assert late_shipments([shipment], evening, tz=BERLIN) == []

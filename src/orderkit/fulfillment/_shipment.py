@@ -289,6 +289,8 @@ class Shipment:
 
         Attaching the very same label again is a no-op, so a retried call is safe.
         """
+        if not isinstance(label, Label):
+            raise ValidationError(f"{label!r} is not a Label", path="label")
         if self._status is S.LABEL_CREATED and label == self._label:
             return
         SHIPMENT_TRANSITIONS.check(self._status, S.LABEL_CREATED, action="attach_label")
@@ -328,6 +330,13 @@ class Shipment:
         """
         check_aware(at, "at")
         SHIPMENT_TRANSITIONS.check(self._status, S.DISPATCHED, action="dispatch")
+        promised: object = promised_delivery
+        if promised is not None and (
+            not isinstance(promised, dt.date) or isinstance(promised, dt.datetime)
+        ):
+            raise ValidationError(
+                f"promised delivery {promised_delivery!r} is not a date", path="promised_delivery"
+            )
         if promised_delivery is not None and promised_delivery < at.date():
             raise ValidationError(
                 f"promised delivery {promised_delivery.isoformat()} is before dispatch "
