@@ -329,3 +329,28 @@ def test_ship_all_then_order_is_fulfilled_and_completes() -> None:
     order.complete(at=AT)
     assert order.status == "completed"
     assert STANDARD_LIFECYCLE.replay(order.history) == "completed"
+
+
+# -- declaration mistakes are ValidationErrors, never bare TypeError/AttributeError ------
+
+
+@pytest.mark.parametrize(
+    "declare",
+    [
+        lambda: Transition("go", None, "b"),  # type: ignore[arg-type]
+        lambda: Transition(None, ["a"], "b"),  # type: ignore[arg-type]
+        lambda: Transition("go", ["a"], "b", guards=None),  # type: ignore[arg-type]
+        lambda: Transition("go", ["a"], "b", effects=[5]),  # type: ignore[list-item]
+        lambda: Lifecycle(states=None, initial="a", terminal=["b"], transitions=[]),  # type: ignore[arg-type]
+        lambda: Lifecycle(states=["a", "b"], initial="a", terminal=["b"], transitions=None),  # type: ignore[arg-type]
+        lambda: Lifecycle(states=["a", "b"], initial="a", terminal=["b"], transitions=[5]),  # type: ignore[list-item]
+        lambda: STANDARD_LIFECYCLE.extend(transitions=[5]),  # type: ignore[list-item]
+        lambda: STANDARD_LIFECYCLE.extend(guards={"confirm": None}),  # type: ignore[dict-item]
+        lambda: STANDARD_LIFECYCLE.extend(remove=None),  # type: ignore[arg-type]
+        lambda: STANDARD_LIFECYCLE.replay([5]),  # type: ignore[list-item]
+        lambda: STANDARD_LIFECYCLE.replay(None),  # type: ignore[arg-type]
+    ],
+)
+def test_bad_lifecycle_declarations_raise_validation_error(declare: Any) -> None:
+    with pytest.raises(ValidationError):
+        declare()

@@ -72,21 +72,40 @@ def _name(value: str) -> str:
     return str.__str__(raw)
 
 
-def _transitions(value: Iterable[Transition]) -> tuple[Transition, ...]:
+def _items(value: object, what: str) -> tuple[object, ...]:
+    # A declaration mistake (None, a number) is a ValidationError, never a bare TypeError.
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(f"{what} must be an iterable, got {value!r}", path=what)
     return tuple(value)
+
+
+def _transitions(value: Iterable[Transition]) -> tuple[Transition, ...]:
+    items = _items(value, "transitions")
+    for item in items:
+        if not isinstance(item, Transition):
+            raise ValidationError(f"{item!r} is not a Transition", path="transitions")
+    return tuple(item for item in items if isinstance(item, Transition))
+
+
+def _callables(value: object, what: str) -> tuple[Any, ...]:
+    items = _items(value, what)
+    for item in items:
+        if not callable(item):
+            raise ValidationError(f"{what}: {item!r} is not callable", path=what)
+    return items
 
 
 def _guards(value: Iterable[Guard]) -> tuple[Guard, ...]:
-    return tuple(value)
+    return _callables(value, "guards")
 
 
 def _effects(value: Iterable[Effect]) -> tuple[Effect, ...]:
-    return tuple(value)
+    return _callables(value, "effects")
 
 
 def _names(value: Iterable[str] | str) -> tuple[str, ...]:
-    items = (value,) if isinstance(value, str) else tuple(value)
-    return tuple(dict.fromkeys(_name(item) for item in items))
+    items = (value,) if isinstance(value, str) else _items(value, "states")
+    return tuple(dict.fromkeys(_name(item) for item in items))  # type: ignore[arg-type]
 
 
 @attrs.frozen
@@ -108,7 +127,7 @@ class Transition:
             :data:`PREVIOUS_STATE` transition can return there (a hold).
     """
 
-    event: str
+    event: str = attrs.field(converter=_name)
     sources: tuple[str, ...] = attrs.field(converter=_names)
     target: str = attrs.field(converter=_name)
     guards: tuple[Guard, ...] = attrs.field(default=(), converter=_guards)
@@ -295,8 +314,10 @@ class Lifecycle:
                 it under this lifecycle (names the entry and the mismatch).
         """
         state, held_from = self.initial, None
-        for index, change in enumerate(history):
+        for index, change in enumerate(_items(history, "history")):
             where = f"history[{index}]"
+            if not isinstance(change, StatusChange):
+                raise _fail(f"{change!r} is not a StatusChange", where)
             transition = self.transition(change.event)
             if transition is None:
                 raise _fail(f"unknown event {change.event!r}", where)
@@ -351,10 +372,10 @@ class Lifecycle:
                 valid lifecycle.
         """
         current: dict[str, Transition] = {t.event: t for t in self.transitions}
-        for event in remove:
-            if current.pop(event, None) is None:
+        for event in _items(remove, "remove"):
+            if not isinstance(event, str) or current.pop(event, None) is None:
                 raise _fail(f"cannot remove unknown event {event!r}", f"transitions.{event}")
-        for transition in transitions:
+        for transition in _transitions(transitions):
             current[transition.event] = transition
         changes: Sequence[tuple[Mapping[str, Iterable[Any]] | None, str]] = (
             (sources, "sources"),
@@ -366,7 +387,7 @@ class Lifecycle:
                 existing = current.get(event)
                 if existing is None:
                     raise _fail(f"cannot extend unknown event {event!r}", f"{field}.{event}")
-                merged = (*getattr(existing, field), *extra)
+                merged = (*getattr(existing, field), *_items(extra, f"{field}.{event}"))
                 changed: dict[str, Any] = {field: merged}
                 current[event] = attrs.evolve(existing, **changed)
         return Lifecycle(
