@@ -24,6 +24,7 @@ from orderkit.fulfillment import (
     RateRequest,
     Shipment,
     ShipmentItem,
+    ShipmentItemRequest,
     ShipmentStatus,
     ShippingAddress,
     TableRateCarrier,
@@ -34,6 +35,7 @@ from orderkit.fulfillment import (
     ZoneRule,
     estimate_delivery,
     late_shipments,
+    plan_shipments,
 )
 from orderkit.ids import LineId, LocationId, OrderId, ShipmentId, Sku
 from orderkit.money import Money
@@ -325,3 +327,48 @@ def test_a_promise_is_late_only_after_its_whole_day_in_the_given_zone() -> None:
     assert late_shipments([shipment], evening, tz=BERLIN) == [shipment]
     shipment.record_tracking(_scan(60, ShipmentStatus.DELIVERED))
     assert late_shipments([shipment], evening, tz=BERLIN) == []
+
+
+# -- planning -----------------------------------------------------------------------------------
+
+
+_REQUESTS = st.lists(
+    st.builds(
+        ShipmentItemRequest,
+        location=st.sampled_from([LocationId("WH1"), LocationId("WH2")]),
+        line_id=st.sampled_from([LineId("L1"), LineId("L2"), LineId("L3")]),
+        sku=st.just(Sku("A")),
+        quantity=st.integers(1, 9),
+        unit_weight=st.just(Decimal(0)),
+    ),
+    max_size=6,
+)
+_WEIGHTS = {LineId("L1"): Decimal("0"), LineId("L2"): Decimal("2.5"), LineId("L3"): Decimal("7")}
+
+
+@given(_REQUESTS, st.sampled_from(["2.5", "5", "6.999", "7", "30"]))
+def test_plans_keep_every_unit_and_respect_the_parcel_limit(
+    raw: list[ShipmentItemRequest], limit: str
+) -> None:
+    # one sku per line, and one weight per line, as the service maps them.
+    requests = [
+        ShipmentItemRequest(
+            r.location, r.line_id, Sku(f"SKU-{r.line_id}"), r.quantity, _WEIGHTS[r.line_id]
+        )
+        for r in raw
+    ]
+    plans = plan_shipments(requests, max_parcel_weight=limit)
+    wanted: dict[tuple[str, str], int] = {}
+    for r in requests:
+        wanted[(r.location, r.line_id)] = wanted.get((r.location, r.line_id), 0) + r.quantity
+    planned: dict[tuple[str, str], int] = {}
+    for plan in plans:
+        assert plan.items
+        for item in plan.items:
+            key = (plan.location, item.line_id)
+            planned[key] = planned.get(key, 0) + item.quantity
+        heaviest_unit = max(_WEIGHTS[i.line_id] for i in plan.items)
+        # a parcel only exceeds the limit when it is one unit too heavy for any parcel
+        assert plan.weight <= Decimal(limit) or (plan.units == 1 and heaviest_unit > Decimal(limit))
+        assert plan.weight == sum(_WEIGHTS[i.line_id] * i.quantity for i in plan.items)
+    assert planned == wanted
