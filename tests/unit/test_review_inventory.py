@@ -8,6 +8,7 @@ shipments against a brute-force search).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 from collections.abc import Sequence
@@ -22,7 +23,9 @@ from orderkit.inventory import (
     AllocationLine,
     AllocationPlan,
     AllocationPolicy,
+    AllocationStrategy,
     Allocator,
+    BackorderPolicy,
     ByPriority,
     EarliestEta,
     FewestShipments,
@@ -32,6 +35,7 @@ from orderkit.inventory import (
     SkuStock,
     StockLocation,
     apply_plan,
+    same_country_first,
 )
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -330,3 +334,102 @@ def test_units_are_conserved_under_move_adjust_and_consume(
         for location in (A, B):
             assert 0 <= stock.allocated(location) <= stock.on_hand(location)
             assert stock.available(location=location) >= 0
+
+
+@st.composite
+def _markets(draw: st.DrawFn) -> tuple[list[StockLocation], list[SkuStock], list[AllocationLine]]:
+    """Networks with inactive locations, holds (any location or one), batches, backorders."""
+    network = [
+        StockLocation(
+            LocationId(f"L{i}"),
+            priority=draw(st.integers(0, 2)),
+            country=draw(st.sampled_from(["DE", "FR"])),
+            active=draw(st.booleans() | st.just(True)),
+        )
+        for i in range(draw(st.integers(1, 4)))
+    ]
+    ids = [location.id for location in network]
+    stocks: list[SkuStock] = []
+    lines: list[AllocationLine] = []
+    for k in range(draw(st.integers(1, 3))):
+        stock = SkuStock(Sku(f"S{k}"), backorder=BackorderPolicy(draw(st.integers(0, 3))))
+        for where in ids:
+            units = draw(st.integers(0, 5))
+            if units:
+                stock.receive(where, units)
+        for cart in ("c0", "c1"):
+            if draw(st.booleans()):
+                minutes = draw(st.integers(1, 40))
+                place = draw(st.sampled_from([None, *ids]))
+                with contextlib.suppress(OrderkitError):
+                    stock.reserve(
+                        cart,
+                        draw(st.integers(1, 4)),
+                        expires_at=NOW + dt.timedelta(minutes=minutes),
+                        at=NOW,
+                        location=place,
+                    )
+        if draw(st.booleans()):
+            days = draw(st.integers(1, 9))
+            stock.expect_batch(
+                IncomingBatch("po", draw(st.integers(1, 5)), NOW + dt.timedelta(days=days), ids[0])
+            )
+        stocks.append(stock)
+        lines.extend(
+            _line(
+                f"{k}-{j}",
+                f"S{k}",
+                draw(st.integers(1, 8)),
+                reservation=draw(st.sampled_from([None, "c0", "c1"])),
+            )
+            for j in range(draw(st.integers(1, 2)))
+        )
+    return network, stocks, lines
+
+
+_STRATEGIES = [
+    ByPriority(),
+    ByPriority(batches=True),
+    FewestShipments(),
+    FewestShipments(batches=True),
+    NearestFirst(same_country_first),
+    EarliestEta(),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _markets(),
+    st.sampled_from(_STRATEGIES),
+    st.sampled_from(list(AllocationPolicy)),
+    st.integers(0, 45),
+)
+def test_any_plan_applies_and_never_oversells(
+    market: tuple[list[StockLocation], list[SkuStock], list[AllocationLine]],
+    strategy: AllocationStrategy,
+    policy: AllocationPolicy,
+    minutes: int,
+) -> None:
+    network, stocks, lines = market
+    at = NOW + dt.timedelta(minutes=minutes)
+    active = {location.id for location in network if location.active}
+    try:
+        plan = Allocator(strategy, policy).allocate(
+            lines, stocks, locations=network, at=at, destination="FR"
+        )
+    except OutOfStock:
+        assert policy is AllocationPolicy.REFUSE
+        return
+    for line_plan, line in zip(plan.lines, lines, strict=True):
+        assert line_plan.allocated + line_plan.backordered == line.quantity
+        assert line_plan.locations <= active
+    if policy is AllocationPolicy.SHIP_COMPLETE and plan.shortfalls:
+        assert plan.allocated == 0  # all or nothing
+    apply_plan(plan, stocks, order="ORDER", at=at)  # planned on this very state: must fit
+    for stock in stocks:
+        assert stock.available(at=at) >= 0
+        assert stock.available() >= 0
+        assert stock.backordered() <= stock.backorder.limit
+        for where in stock.locations:
+            assert 0 <= stock.allocated(where) <= stock.on_hand(where)
+            assert stock.available(at=at, location=where) >= 0
