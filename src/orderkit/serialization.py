@@ -314,6 +314,10 @@ def make_converter() -> OrderkitConverter:
     )
     conv.register_structure_hook_func(_is_enum, _structure_enum)
     conv.register_unstructure_hook_func(_is_enum, lambda member: member.value)
+    # cattrs dispatches on the MRO first, where str/int (identity) come before Enum:
+    # without these, StrEnum/IntEnum members left unstructure as members, not values.
+    for mixed in (enum.StrEnum, enum.IntEnum, enum.IntFlag):
+        conv.register_unstructure_hook(mixed, lambda member: member.value)
     conv.register_unstructure_hook(dt.datetime, _unstructure_datetime)
     conv.register_structure_hook(dt.datetime, _structure_datetime)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
