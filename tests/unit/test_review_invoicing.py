@@ -146,6 +146,35 @@ def test_month_may_be_formatted_as_a_number() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "{series}-{year}-{number:.0e}",  # 120 and 123 would both print 1e+02
+        "{series}-{year}-{number!s:.2}",  # 123 and 129 would both print 12
+        "{series}-{year!s:.2}-{number}",  # 2026 and 2027 would both print 20
+        "{series}-{year}-{number:c}",
+        "{series}-{year}-{number:.1%}",
+        "{series}-{year}-{number:n}",  # locale-dependent
+    ],
+)
+def test_number_formats_that_could_print_two_numbers_alike_are_refused(pattern: str) -> None:
+    with pytest.raises(ValidationError, match="whole-number formats"):
+        NumberFormat(pattern)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "printed"),
+    [
+        ("{series}-{year}-{number:06d}", "INV-2026-001234"),
+        ("{series}-{year}-{number:_}", "INV-2026-1_234"),
+        ("{series}{year:04d}{number:0>6}", "INV2026001234"),
+        ("{series}-{year}-{number:X}", "INV-2026-4D2"),
+    ],
+)
+def test_whole_number_formats_are_accepted(pattern: str, printed: str) -> None:
+    assert NumberFormat(pattern).format("INV", D(2026, 3, 1), 1234) == printed
+
+
 @given(st.integers(1, 10**9), st.integers(1, 10**9))
 def test_formatted_numbers_are_unique_within_a_series(a: int, b: int) -> None:
     fmt = NumberFormat("{series}-{year}-{number:06d}")

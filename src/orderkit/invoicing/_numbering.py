@@ -19,6 +19,11 @@ from ._checks import is_int, require
 __all__ = ["DEFAULT_NUMBER_FORMAT", "NumberFormat"]
 
 _FIELDS = frozenset({"series", "year", "month", "number"})
+#: Fields whose every digit matters: two numbers (or years) must never print alike.
+_EXACT = frozenset({"year", "number"})
+#: Format-spec endings that print a whole number exactly (a digit: only a width was given;
+#: a comma or underscore: grouping).
+_WHOLE = frozenset("dxXob0123456789,_")
 
 
 class _Month(int):
@@ -62,6 +67,15 @@ def _check_pattern(_: object, __: object, pattern: str) -> None:
         raise ValidationError(
             f"number format {pattern!r} cannot format: {exc}", path="pattern"
         ) from None
+    for _, name, spec, conversion in parsed:
+        if name in _EXACT and (conversion is not None or (spec and spec[-1] not in _WHOLE)):
+            how = f"!{conversion}" if conversion else spec
+            raise ValidationError(
+                f"number format {pattern!r} prints {{{name}}} with {how!r}: "
+                "only whole-number formats (d, x, X, o, b, with fill, width and grouping) "
+                "keep every number distinct",
+                path="pattern",
+            )
 
 
 @attrs.frozen
