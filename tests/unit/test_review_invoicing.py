@@ -473,3 +473,54 @@ def test_wrongly_typed_arguments_raise_validation_errors_not_attribute_errors() 
     for call in calls:
         with pytest.raises(ValidationError):
             call()
+
+
+@given(_orders(), st.data())
+def test_random_credits_never_exceed_what_each_invoice_billed(
+    order: tuple[InvoicingLedger, list[dict[LineId, int]]], data: st.DataObject
+) -> None:
+    ledger, steps = order
+    invoices: list[Invoice] = []
+    for shipped in steps:
+        invoice = _issue(ledger, shipped, len(invoices) + 1)
+        if invoice is not None:
+            ledger = ledger.record(invoice)
+            invoices.append(invoice)
+    for number in range(1, 8):
+        invoice = data.draw(st.sampled_from(invoices))
+        line = data.draw(st.sampled_from(invoice.lines))
+        left_units = ledger.creditable_quantity(line.line_id, invoice.number)
+        left_net = (
+            ledger.invoiced(line.line_id, invoice.number).net
+            - ledger.credited(line.line_id, invoice.number).net
+        )
+        try:
+            if data.draw(st.booleans()):
+                draft = draft_credit_note(
+                    ledger,
+                    invoice,
+                    reason=CreditReason.RETURN,
+                    quantities={line.line_id: data.draw(st.integers(1, max(1, left_units + 1)))},
+                )
+            else:
+                units = data.draw(st.integers(1, max(1, left_net.minor_units + 1)))
+                draft = draft_credit_note(
+                    ledger,
+                    invoice,
+                    reason=CreditReason.PRICE_CORRECTION,
+                    amounts={line.line_id: Money.from_minor_units(units, ledger.currency)},
+                )
+        except InvalidQuantity:
+            continue
+        ledger = ledger.record(draft.issue(number, series="CN", issued_on=D(2026, 2, 1)))
+    for invoice in invoices:
+        for line in invoice.lines:
+            billed = ledger.invoiced(line.line_id, invoice.number)
+            credited = ledger.credited(line.line_id, invoice.number)
+            assert credited.quantity <= billed.quantity
+            assert credited.gross <= billed.gross
+            assert credited.discount <= billed.discount
+            assert credited.net <= billed.net
+            for tax in billed.taxes:
+                assert credited.tax_at(tax.key) <= tax.amount
+    assert ledger.credited_total() <= ledger.invoiced_total()
