@@ -105,6 +105,37 @@ def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _run_report(args: argparse.Namespace, out: TextIO) -> int:
+    import datetime as dt  # noqa: PLC0415 - keep `import orderkit.cli` light
+    import pathlib  # noqa: PLC0415
+
+    from orderkit.adapters.sqlite import SqliteStore  # noqa: PLC0415
+    from orderkit.reporting import OrderReport, render_report  # noqa: PLC0415
+
+    path = pathlib.Path(args.db)
+    if not path.is_file():
+        print(
+            f"orderkit report: no database at {path} (run `orderkit demo` first)", file=sys.stderr
+        )
+        return 1
+    start = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+    end = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
+    with SqliteStore(path) as store, store.unit_of_work(read_only=True) as uow:
+        report = OrderReport.from_orders(uow.orders.placed_between(start, end), top=args.top)
+    print(render_report(report), file=out)
+    return 0
+
+
+def _run_lifecycle(args: argparse.Namespace, out: TextIO) -> int:
+    from orderkit.orders import STANDARD_LIFECYCLE  # noqa: PLC0415
+
+    diagram = (
+        STANDARD_LIFECYCLE.to_dot() if args.format == "dot" else STANDARD_LIFECYCLE.to_mermaid()
+    )
+    print(diagram, file=out)
+    return 0
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -138,6 +169,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     demo.add_argument("--quiet", action="store_true", help="no progress bar on standard error")
     demo.set_defaults(run=_run_demo)
+
+    report = commands.add_parser("report", help="order patterns in a SQLite database")
+    report.add_argument(
+        "--db", default="orderkit-demo.db", help="the SQLite file (default ./orderkit-demo.db)"
+    )
+    report.add_argument("--top", type=_positive_int, default=5, help="skus to rank (default 5)")
+    report.set_defaults(run=_run_report)
+
+    lifecycle = commands.add_parser("lifecycle", help="draw the standard order lifecycle")
+    lifecycle.add_argument(
+        "--format", choices=("mermaid", "dot"), default="mermaid", help="diagram language"
+    )
+    lifecycle.set_defaults(run=_run_lifecycle)
 
     bill = commands.add_parser("bill", help="price and split a bill in EUR, JPY and KWD")
     bill.add_argument(
