@@ -281,7 +281,26 @@ def _configure_tagged_unions(conv: OrderkitConverter) -> None:
     """Unions of value classes (pricing actions, conditions, shipping rules): tagged like events."""
     for union in (Action, Condition, ShippingRule):
         configure_tagged_union(union, conv, tag_name=_TYPE_KEY)
+        _check_tag(conv, union)
         _register_optional(conv, union)
+
+
+def _check_tag(conv: OrderkitConverter, union: Any) -> None:
+    """Refuse a missing or unknown tag by name (cattrs reported ``KeyError: 'Nope'`` at ``$``)."""
+    tagged = conv.get_structure_hook(union)
+    names = sorted(member.__name__ for member in typing.get_args(union))
+
+    def structure(value: object, _: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise ValidationError(f"expected an object with a {_TYPE_KEY!r} tag, got {value!r}")
+        tag = value.get(_TYPE_KEY)
+        if not isinstance(tag, str) or tag not in names:
+            raise ValidationError(
+                f"unknown {_TYPE_KEY} {tag!r}; expected one of {', '.join(names)}", path=_TYPE_KEY
+            )
+        return tagged(value, union)
+
+    conv.register_structure_hook(union, structure)
 
 
 def _register_optional(conv: OrderkitConverter, union: Any) -> None:

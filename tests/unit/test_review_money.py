@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 
 from orderkit.errors import CurrencyMismatch, ValidationError
 from orderkit.money import Currency, Money, Rounding, allocate
-from orderkit.pricing import AppliedDiscount, DiscountKind, TaxPolicy, TaxRounding
+from orderkit.pricing import (
+    Action,
+    AppliedDiscount,
+    DiscountKind,
+    Promotion,
+    TaxPolicy,
+    TaxRounding,
+)
 from orderkit.serialization import converter
 
 _CURRENCIES = st.sampled_from([Currency.of(c) for c in ("EUR", "JPY", "KWD", "CLF", "USD")])
@@ -177,3 +184,24 @@ def test_enums_unstructure_to_plain_values() -> None:
 
     assert type(converter.unstructure(Level.LOW)) is int
     assert converter.structure(converter.unstructure(Level.LOW), Level) is Level.LOW
+
+
+@pytest.mark.parametrize(
+    ("wire", "path"),
+    [
+        ({"type": "Nope"}, "$.type"),
+        ({"percent": "5"}, "$.type"),
+        ([1], "$"),
+    ],
+)
+def test_a_bad_union_tag_is_reported_at_its_path(wire: object, path: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        converter.structure(wire, Action)  # type: ignore[arg-type]
+    assert list(caught.value.errors) == [path]
+
+
+def test_a_bad_tag_inside_a_promotion_names_its_position() -> None:
+    wire = {"code": "A", "name": "a", "actions": [{"type": "FreeShipping"}, {"type": "X"}]}
+    with pytest.raises(ValidationError) as caught:
+        converter.structure(wire, Promotion)
+    assert "$.actions[1].type" in caught.value.errors
