@@ -230,6 +230,24 @@ def test_two_lines_of_one_sku_share_its_stock_in_order() -> None:
     assert [ln.backordered for ln in complete.lines] == [2, 4]
 
 
+def test_ship_complete_allocates_nothing_when_part_would_be_backordered() -> None:
+    # 3 on hand, 5 ordered, up to 10 may be backordered. BACKORDER takes the 3 and
+    # records 2; SHIP_COMPLETE cannot ship the 2 with the rest, so it takes nothing.
+    stock = SkuStock(Sku("X"), backorder=BackorderPolicy.allow(10))
+    stock.receive(A, 3)
+    lines = [_line("1", "X", 5)]
+    partial = Allocator(ByPriority(), AllocationPolicy.BACKORDER).allocate(lines, [stock])
+    assert (partial.allocated, partial.lines[0].backorder_recorded) == (3, 2)
+    complete = Allocator(ByPriority(), AllocationPolicy.SHIP_COMPLETE).allocate(lines, [stock])
+    assert (complete.allocated, complete.backordered) == (0, 5)
+    assert complete.lines[0].backorder_recorded == 0
+    apply_plan(complete, [stock], order="o-1")
+    assert (stock.available(), stock.backordered(), stock.orders) == (3, 0, ())
+    # REFUSE counts the allowance as cover: nothing to refuse.
+    refused = Allocator(ByPriority(), AllocationPolicy.REFUSE).allocate(lines, [stock])
+    assert refused.lines == partial.lines
+
+
 # -- properties -------------------------------------------------------------------
 
 
@@ -423,8 +441,8 @@ def test_any_plan_applies_and_never_oversells(
     for line_plan, line in zip(plan.lines, lines, strict=True):
         assert line_plan.allocated + line_plan.backordered == line.quantity
         assert line_plan.locations <= active
-    if policy is AllocationPolicy.SHIP_COMPLETE and plan.shortfalls:
-        assert plan.allocated == 0  # all or nothing
+    if policy is AllocationPolicy.SHIP_COMPLETE:
+        assert plan.complete or plan.allocated == 0  # all or nothing, never a partial plan
     apply_plan(plan, stocks, order="ORDER", at=at)  # planned on this very state: must fit
     for stock in stocks:
         assert stock.available(at=at) >= 0

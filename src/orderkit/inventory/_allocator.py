@@ -172,7 +172,9 @@ class Allocator:
                 shortfalls[plan.sku] = shortfalls.get(plan.sku, 0) + plan.unallocated
         if shortfalls and self.policy is AllocationPolicy.REFUSE:
             raise OutOfStock({str(sku): units for sku, units in shortfalls.items()})
-        if shortfalls and self.policy is AllocationPolicy.SHIP_COMPLETE:
+        if self.policy is AllocationPolicy.SHIP_COMPLETE and any(p.backordered for p in plans):
+            # All or nothing: units promised against the backorder allowance cannot ship
+            # now either, so a plan needing any of them would be a partial shipment.
             plans = [
                 LinePlan(p.line_id, p.sku, p.quantity, (), p.quantity, 0, p.reservation)
                 for p in plans

@@ -20,14 +20,18 @@ __all__ = [
 
 
 class AllocationPolicy(enum.StrEnum):
-    """What to do when stock (plus the SKU's backorder allowance) cannot cover an order.
+    """What to do when stock or incoming batches cannot cover an order.
+
+    ``BACKORDER`` and ``REFUSE`` count the SKU's backorder allowance as cover;
+    ``SHIP_COMPLETE`` does not, since backordered units cannot ship now.
 
     .. versionadded:: 0.1
     """
 
     #: Allocate what there is; the rest of each line is backordered.
     BACKORDER = "backorder"
-    #: All or nothing: if any unit is missing, allocate nothing at all.
+    #: All or nothing: unless stock and batches cover every unit, allocate nothing at
+    #: all (every line fully backordered, none recorded against the allowance).
     SHIP_COMPLETE = "ship_complete"
     #: Raise :class:`~orderkit.errors.OutOfStock` naming each short SKU.
     REFUSE = "refuse"
