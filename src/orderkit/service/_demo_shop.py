@@ -104,6 +104,10 @@ def pricer() -> Pricer:
         rates.append(
             TaxRate(f"{country} VAT reduced", Jurisdiction(country), "reduced", Decimal(reduced))
         )
+        # Delivery follows the goods: taxed at the standard rate, as in most of the EU.
+        rates.append(
+            TaxRate(f"{country} VAT shipping", Jurisdiction(country), "shipping", Decimal(standard))
+        )
     return Pricer(
         price_book=PriceBook(
             (
