@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -524,3 +525,22 @@ def test_random_credits_never_exceed_what_each_invoice_billed(
             for tax in billed.taxes:
                 assert credited.tax_at(tax.key) <= tax.amount
     assert ledger.credited_total() <= ledger.invoiced_total()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("payment_terms", "net 30"),
+        ("seller", "Seller GmbH"),
+        ("totals", None),
+        ("sequence_number", "1"),
+        ("supplied_on", dt.datetime(2026, 1, 31, tzinfo=dt.UTC)),
+        ("note", 5),
+    ],
+)
+def test_a_hand_built_invoice_with_a_wrongly_typed_field_is_refused(
+    field: str, value: object
+) -> None:
+    _, invoice = _one_line_invoice()
+    with pytest.raises(ValidationError, match=field):
+        attrs.evolve(invoice, **{field: value})  # type: ignore[arg-type]

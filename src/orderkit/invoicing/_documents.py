@@ -73,6 +73,29 @@ def compute_totals(
     return DocumentTotals(net, tax, gross, paid, gross - paid)
 
 
+def _check_fields(doc: object, kinds: dict[str, type | tuple[type, ...]]) -> None:
+    """Refuse a wrongly typed field by name (a document may be built by hand, not only drafted)."""
+    for name, kind in kinds.items():
+        value = getattr(doc, name)
+        if kind is dt.date and isinstance(value, dt.datetime):
+            raise ValidationError(f"{name} {value!r} is a datetime, not a date", path=name)
+        require(value, kind, name)
+
+
+_COMMON: dict[str, type | tuple[type, ...]] = {
+    "sequence_number": int,
+    "order_id": str,
+    "issued_on": dt.date,
+    "seller": Party,
+    "buyer": Party,
+    "lines": tuple,
+    "tax_breakdown": tuple,
+    "totals": DocumentTotals,
+    "buyer_reference": (str, type(None)),
+    "note": (str, type(None)),
+}
+
+
 def _check_document(
     *,
     number: str,
@@ -157,6 +180,15 @@ class Invoice:
     type_code: ClassVar[str] = "380"
 
     def __attrs_post_init__(self) -> None:
+        _check_fields(
+            self,
+            {
+                **_COMMON,
+                "supplied_on": dt.date,
+                "due_on": dt.date,
+                "payment_terms": PaymentTerms,
+            },
+        )
         _check_document(
             number=self.number,
             sequence_number=self.sequence_number,
@@ -229,6 +261,7 @@ class CreditNote:
     type_code: ClassVar[str] = "381"
 
     def __attrs_post_init__(self) -> None:
+        _check_fields(self, {**_COMMON, "corrects": str, "reason": CreditReason})
         _check_document(
             number=self.number,
             sequence_number=self.sequence_number,
