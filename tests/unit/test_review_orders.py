@@ -18,6 +18,7 @@ from orderkit.errors import InvalidQuantity, InvalidTransition, ValidationError
 from orderkit.ids import CustomerId, LineId, OrderId, Sku
 from orderkit.money import Money
 from orderkit.orders import (
+    PREVIOUS_STATE,
     STANDARD_LIFECYCLE,
     CustomerRef,
     FulfillmentStatus,
@@ -354,3 +355,25 @@ def test_ship_all_then_order_is_fulfilled_and_completes() -> None:
 def test_bad_lifecycle_declarations_raise_validation_error(declare: Any) -> None:
     with pytest.raises(ValidationError):
         declare()
+
+
+def test_a_state_stuck_with_nothing_to_return_to_is_refused() -> None:
+    # "escalate" enters on_hold without remembering the state it left, and on_hold's
+    # only exit returns to the remembered state: an escalated order would be stuck.
+    with pytest.raises(ValidationError, match=r"'on_hold' is a dead end"):
+        STANDARD_LIFECYCLE.extend(transitions=[Transition("escalate", ["confirmed"], "on_hold")])
+    # With a way out (cancel from on_hold) the same lifecycle is fine.
+    STANDARD_LIFECYCLE.extend(
+        transitions=[Transition("escalate", ["confirmed"], "on_hold")],
+        sources={"cancel": ["on_hold"]},
+    )
+    # A nested hold overwrites what on_hold remembered: back on hold there is nothing to
+    # return to, and the order can only loop between on_hold and escalated.
+    with pytest.raises(ValidationError, match=r"'on_hold' is a dead end"):
+        STANDARD_LIFECYCLE.extend(
+            states=["escalated"],
+            transitions=[
+                Transition("escalate", ["on_hold"], "escalated", remembers_source=True),
+                Transition("deescalate", ["escalated"], PREVIOUS_STATE),
+            ],
+        )

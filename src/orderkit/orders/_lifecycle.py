@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
@@ -42,6 +42,10 @@ __all__ = [
 
 # State and event names appear in diagrams and in stored histories: keep them plain.
 _IDENTIFIER: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+_T = TypeVar("_T")
+#: A state and the state a return from it would go back to (None: nothing remembered).
+_Node = tuple[str, str | None]
 
 #: Target of a transition that returns to the state the order was held from.
 PREVIOUS_STATE: Final = "*previous"
@@ -183,6 +187,60 @@ class Lifecycle:
             if state not in finishing:
                 raise _fail(
                     f"state {state!r} is a dead end: no terminal state can be reached from it",
+                    f"states.{state}",
+                )
+        self._check_returns()
+
+    def _check_returns(self) -> None:
+        """Refuse a state that is a dead end once the remembered state is taken into account.
+
+        The graph above lets a return to a previous state go wherever some
+        remembering transition came from. An order really remembers one
+        state, or none: entered without remembering (or after a nested
+        hold overwrote it), a state whose only exits are returns is stuck. This
+        walks (state, remembered state) pairs exactly as the engine fires.
+        """
+
+        def following(node: _Node) -> list[_Node]:
+            state, held = node
+            found: list[_Node] = []
+            for transition in self.transitions:
+                if state not in transition.sources:
+                    continue
+                if transition.target == PREVIOUS_STATE:
+                    if held is not None:
+                        found.append((held, None))
+                elif transition.remembers_source:
+                    found.append((transition.target, state))
+                else:
+                    found.append((transition.target, held))
+            return found
+
+        start: _Node = (self.initial, None)
+        graph: dict[_Node, list[_Node]] = {}
+        pending = [start]
+        while pending:
+            node = pending.pop()
+            if node not in graph:
+                graph[node] = following(node)
+                pending.extend(graph[node])
+        backward: dict[_Node, set[_Node]] = {node: set() for node in graph}
+        for node, targets in graph.items():
+            for target in targets:
+                backward[target].add(node)
+        done = {node for node in graph if node[0] in self.terminal}
+        finishing = _closure(done, backward)
+        order = {state: index for index, state in enumerate(self.states)}
+        for state, held in sorted(graph, key=lambda n: (order[n[0]], order.get(n[1] or "", -1))):
+            if (state, held) not in finishing:
+                how = (
+                    f"the order remembers {held!r}"
+                    if held is not None
+                    else "the order has no state to return to"
+                )
+                raise _fail(
+                    f"state {state!r} is a dead end when {how}: "
+                    "no terminal state can be reached from it",
                     f"states.{state}",
                 )
 
@@ -427,7 +485,7 @@ class Lifecycle:
         return "\n".join(lines)
 
 
-def _closure(start: set[str], graph: Mapping[str, set[str]]) -> set[str]:
+def _closure(start: set[_T], graph: Mapping[_T, set[_T]]) -> set[_T]:
     seen = set(start)
     pending = list(start)
     while pending:
