@@ -467,3 +467,19 @@ def test_free_shipping_explains_itself_when_waived_twice() -> None:
         ("B", Money.of(0, "EUR")),
     ]
     assert "already waived by 'A'" in b.promotions[1].reason
+
+
+@pytest.mark.parametrize("quantity", [0, -3, True, "3", 2.0])
+def test_price_lookup_refuses_a_quantity_that_is_not_a_whole_number(quantity: Any) -> None:
+    entry = PriceEntry(
+        Sku("PEN"), Money.of("2.00", "EUR"), tiers=[PriceTier(10, Money.of("1.50", "EUR"))]
+    )
+    with pytest.raises(ValidationError, match="quantity"):
+        entry.unit_price_for(quantity)
+    with pytest.raises(ValidationError, match="quantity"):
+        _book().unit_price("PEN", quantity, currency="EUR", customer_group=None, moment=NOW)
+
+
+def test_price_lookup_refuses_a_sku_that_is_not_a_str() -> None:
+    with pytest.raises(ValidationError, match="sku"):
+        _book().unit_price(["PEN"], 1, currency="EUR", customer_group=None, moment=NOW)  # type: ignore[arg-type]

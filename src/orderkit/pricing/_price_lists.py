@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from orderkit.errors import PriceNotFound, ValidationError
+from orderkit.errors import InvalidQuantity, PriceNotFound, ValidationError
 from orderkit.ids import Sku
 from orderkit.money import Currency, Money
 from orderkit.pricing._common import (
@@ -76,13 +76,21 @@ class PriceEntry:
                 )
 
     def unit_price_for(self, quantity: int) -> Money:
-        """The unit price for a line of ``quantity`` units."""
+        """The unit price for a line of ``quantity`` units (a whole number >= 1)."""
+        _check_quantity(quantity)
         price = self.unit_price
         for tier in self.tiers:
             if quantity < tier.min_quantity:
                 break
             price = tier.unit_price
         return price
+
+
+def _check_quantity(quantity: object) -> None:
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise InvalidQuantity(
+            f"quantity must be a whole number >= 1, got {quantity!r}", path="quantity"
+        )
 
 
 def _entries(entries: Iterable[PriceEntry]) -> tuple[PriceEntry, ...]:
@@ -208,6 +216,10 @@ class PriceBook:
         lists: tuple[PriceList, ...], sku: str, quantity: int, currency: Currency | str
     ) -> Money:
         """The unit price from the first of ``lists`` that has ``sku``."""
+        given: object = sku  # callers may pass anything at run time
+        if not isinstance(given, str):
+            raise ValidationError(f"sku {sku!r} is not a str", path="sku")
+        _check_quantity(quantity)
         for price_list in lists:
             entry = price_list.entry(sku)
             if entry is not None:
