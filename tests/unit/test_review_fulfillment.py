@@ -6,6 +6,7 @@ Expected dates are worked out by hand on a 2026/2027 calendar in the comments.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orderkit.errors import OrderkitError, ValidationError
+from orderkit.errors import CurrencyMismatch, OrderkitError, ValidationError
 from orderkit.fulfillment import (
     BusinessCalendar,
     FlatRate,
@@ -33,6 +34,7 @@ from orderkit.fulfillment import (
     WeightBracket,
     ZoneRate,
     ZoneRule,
+    choose_rate,
     estimate_delivery,
     late_shipments,
     plan_shipments,
@@ -372,3 +374,53 @@ def test_plans_keep_every_unit_and_respect_the_parcel_limit(
         assert plan.weight <= Decimal(limit) or (plan.units == 1 and heaviest_unit > Decimal(limit))
         assert plan.weight == sum(_WEIGHTS[i.line_id] * i.quantity for i in plan.items)
     assert planned == wanted
+
+
+# -- more bad input ---------------------------------------------------------------------------
+
+
+_AT = dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: Shipment.create(
+            ShipmentId("S1"),
+            order_id=OrderId("O1"),
+            location=LocationId("WH1"),
+            destination="DE 10115",  # type: ignore[arg-type]
+            items=[ShipmentItem(LineId("L1"), Sku("A"), 1)],
+            parcels=[Parcel("1")],
+        ),
+        lambda: Shipment.create(
+            ShipmentId("S1"),
+            order_id=OrderId("O1"),
+            location=LocationId("WH1"),
+            destination=ShippingAddress("DE", "10115"),
+            items=["L1"],  # type: ignore[list-item]
+            parcels=[Parcel("1")],
+        ),
+        lambda: _dispatched().record_scans(None),  # type: ignore[arg-type]
+        lambda: _dispatched(dt.date(2026, 3, 4)).is_late(_AT, tz="UTC"),  # type: ignore[arg-type]
+        lambda: late_shipments(["S1"], _AT),  # type: ignore[list-item]
+        lambda: plan_shipments(None),  # type: ignore[arg-type]
+        lambda: choose_rate(["standard"]),  # type: ignore[list-item]
+        lambda: BusinessCalendar("UTC", holidays=None),  # type: ignore[arg-type]
+        lambda: BusinessCalendar("UTC", weekdays=None),  # type: ignore[arg-type]
+    ],
+)
+def test_more_bad_input_raises_validation_errors(call: Callable[[], object]) -> None:
+    with pytest.raises(ValidationError):
+        call()
+
+
+def test_rates_in_different_currencies_are_not_compared_by_bare_amount() -> None:
+    # 5 USD is not cheaper than 600 JPY just because 5 < 600.
+    rates = [
+        Rate("a", "std", Money.of("600", "JPY"), 2),
+        Rate("b", "std", Money.of("5.00", "USD"), 2),
+    ]
+    with pytest.raises(CurrencyMismatch):
+        choose_rate(rates)
+    assert choose_rate([rates[0]]) == rates[0]

@@ -44,6 +44,8 @@ def _weekdays(value: Iterable[int]) -> frozenset[int]:
 
 
 def _to_weekdays(value: Iterable[object]) -> frozenset[int]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(f"weekdays {value!r} are not a collection of 0..6", path="weekdays")
     days = frozenset(value)
     if not days or any(isinstance(d, bool) or d not in range(7) for d in days):
         raise ValidationError(
@@ -59,6 +61,8 @@ def _holidays(value: Iterable[dt.date]) -> frozenset[dt.date]:
 
 
 def _to_holidays(value: Iterable[object]) -> frozenset[dt.date]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(f"holidays {value!r} are not a collection of dates", path="holidays")
     days: set[dt.date] = set()
     for day in value:
         if not isinstance(day, dt.date) or isinstance(day, dt.datetime):

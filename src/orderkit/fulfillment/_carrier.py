@@ -14,7 +14,13 @@ import abc
 import hashlib
 from collections.abc import Callable, Iterable
 
-from orderkit.errors import CarrierError, DuplicateRequest, NotFound, ValidationError
+from orderkit.errors import (
+    CarrierError,
+    CurrencyMismatch,
+    DuplicateRequest,
+    NotFound,
+    ValidationError,
+)
 from orderkit.fulfillment._lifecycle import SHIPMENT_TRANSITIONS
 from orderkit.fulfillment._retry import RetryPolicy, call_with_retries
 from orderkit.fulfillment._shipment import Shipment
@@ -79,7 +85,17 @@ def choose_rate(rates: Iterable[Rate], *, max_transit_days: int | None = None) -
     Raises:
         CarrierError: no rate qualifies (not retryable: asking again will not help).
     """
-    eligible = [r for r in rates if max_transit_days is None or r.transit_days <= max_transit_days]
+    offered = list(rates)
+    for index, rate in enumerate(offered):
+        if not isinstance(rate, Rate):
+            raise ValidationError(f"{rate!r} is not a Rate", path=f"rates[{index}]")
+    currencies = sorted({r.price.currency.code for r in offered})
+    if len(currencies) > 1:
+        # Comparing bare amounts would call 5 USD cheaper than 600 JPY.
+        raise CurrencyMismatch(currencies[0], currencies[1], "choose the cheapest rate between")
+    eligible = [
+        r for r in offered if max_transit_days is None or r.transit_days <= max_transit_days
+    ]
     if not eligible:
         raise CarrierError(
             f"no rate within {max_transit_days} transit days"

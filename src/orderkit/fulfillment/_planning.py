@@ -16,7 +16,13 @@ from decimal import Decimal
 import attrs
 
 from orderkit.errors import ValidationError
-from orderkit.fulfillment._values import Parcel, ShipmentItem, ShipmentItemRequest, to_measure
+from orderkit.fulfillment._values import (
+    Parcel,
+    ShipmentItem,
+    ShipmentItemRequest,
+    check_collection,
+    to_measure,
+)
 from orderkit.ids import LineId, LocationId, Sku
 
 __all__ = ["ShipmentPlan", "plan_shipments"]
@@ -91,6 +97,7 @@ def plan_shipments(
                 f"max parcel weight must be > 0, got {max_parcel_weight!r}",
                 path="max_parcel_weight",
             )
+    check_collection(requests, "requests", "shipment item requests")
     grouped: dict[LocationId, dict[tuple[LineId, Sku], list[ShipmentItemRequest]]] = {}
     sku_of: dict[LineId, Sku] = {}
     for request in requests:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from orderkit.errors import ValidationError
 from orderkit.fulfillment._shipment import Shipment
-from orderkit.fulfillment._values import check_aware
+from orderkit.fulfillment._values import check_aware, check_collection
 
 __all__ = ["late_shipments"]
 
@@ -21,5 +22,10 @@ def late_shipments(
     without a promise are never late. Most overdue first, then by id.
     """
     check_aware(at, "at")
-    late = [s for s in shipments if s.is_late(at, tz=tz)]
+    check_collection(shipments, "shipments", "shipments")
+    given = list(shipments)
+    for index, shipment in enumerate(given):
+        if not isinstance(shipment, Shipment):
+            raise ValidationError(f"{shipment!r} is not a Shipment", path=f"shipments[{index}]")
+    late = [s for s in given if s.is_late(at, tz=tz)]
     return sorted(late, key=lambda s: (s.promised_delivery, s.id))

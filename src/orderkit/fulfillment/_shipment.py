@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import cast
 
 import attrs
 
@@ -29,6 +30,7 @@ from orderkit.fulfillment._values import (
     ShippingAddress,
     TrackingEvent,
     check_aware,
+    check_collection,
     check_text,
     to_status,
 )
@@ -40,12 +42,22 @@ S = ShipmentStatus
 _NOT_YET_SENT = frozenset({S.PENDING, S.LABEL_CREATED, S.CANCELLED})
 
 
+def _all(value: Iterable[object], kind: type, path: str) -> tuple[object, ...]:
+    """The values as a tuple, each checked to be a ``kind`` (the error names the bad one)."""
+    check_collection(value, path, kind.__name__)
+    values = tuple(value)
+    for index, item in enumerate(values):
+        if not isinstance(item, kind):
+            raise ValidationError(f"{item!r} is not a {kind.__name__}", path=f"{path}[{index}]")
+    return values
+
+
 def _items(value: Iterable[ShipmentItem]) -> tuple[ShipmentItem, ...]:
-    return tuple(value)
+    return cast(tuple[ShipmentItem, ...], _all(value, ShipmentItem, "items"))
 
 
 def _parcels(value: Iterable[Parcel]) -> tuple[Parcel, ...]:
-    return tuple(value)
+    return cast(tuple[Parcel, ...], _all(value, Parcel, "parcels"))
 
 
 def _status(value: ShipmentStatus | str) -> ShipmentStatus:
@@ -53,7 +65,7 @@ def _status(value: ShipmentStatus | str) -> ShipmentStatus:
 
 
 def _tracking(value: Iterable[TrackingEvent]) -> tuple[TrackingEvent, ...]:
-    return tuple(value)
+    return cast(tuple[TrackingEvent, ...], _all(value, TrackingEvent, "tracking"))
 
 
 @attrs.define
@@ -101,6 +113,12 @@ class Shipment:
         check_text(self._id, "id")
         check_text(self._order_id, "order_id")
         check_text(self._location, "location")
+        destination: object = self._destination
+        if not isinstance(destination, ShippingAddress):
+            raise ValidationError(f"{destination!r} is not a ShippingAddress", path="destination")
+        label: object = self._label
+        if label is not None and not isinstance(label, Label):
+            raise ValidationError(f"{label!r} is not a Label", path="label")
         if not self._items:
             raise ValidationError("a shipment needs at least one item", path="items")
         lines = [item.line_id for item in self._items]
@@ -415,6 +433,7 @@ class Shipment:
         any scan is recorded, so a batch containing an illegal move changes
         nothing.
         """
+        check_collection(events, "events", "scans")
         batch = list(events)
         for index, event in enumerate(batch):
             if not isinstance(event, TrackingEvent):
@@ -447,6 +466,8 @@ class Shipment:
     def is_late(self, at: dt.datetime, *, tz: dt.tzinfo = dt.UTC) -> bool:
         """Whether the promised date has passed at ``at`` (in ``tz``) without delivery."""
         check_aware(at, "at")
+        if not isinstance(tz, dt.tzinfo):
+            raise ValidationError(f"{tz!r} is not a tzinfo (e.g. a ZoneInfo)", path="tz")
         if self._promised_delivery is None or self._status in {S.DELIVERED, S.CANCELLED}:
             return False
         return at.astimezone(tz).date() > self._promised_delivery

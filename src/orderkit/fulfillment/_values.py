@@ -157,6 +157,12 @@ def check_text(value: object, field: str, *, allow_empty: bool = False) -> str:
     return value
 
 
+def check_collection(value: object, field: str, what: str) -> None:
+    """Refuse a non-iterable (or a string, which iterates characters) where values belong."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(f"{value!r} is not a collection of {what}", path=field)
+
+
 def check_aware(value: object, field: str) -> dt.datetime:
     """A timezone-aware datetime: domain time always carries its offset."""
     if not isinstance(value, dt.datetime):
