@@ -248,6 +248,23 @@ def test_ship_complete_allocates_nothing_when_part_would_be_backordered() -> Non
     assert refused.lines == partial.lines
 
 
+def test_a_backorder_is_filled_only_by_units_allocated_and_otherwise_cancelled() -> None:
+    # o-1 holds 4 backordered units. 1 unit arrives: a re-plan allocating 1 and recording
+    # 3 fills 1. A re-plan recording 0 and allocating nothing withdraws the other 3.
+    stock = SkuStock(Sku("X"), backorder=BackorderPolicy.allow(5))
+    stock.allocate("o-1", {}, backorder=4)
+    stock.receive(A, 1)
+    stock.pull_events()
+    stock.allocate("o-1", {A: 1}, backorder=3, replace_backorder=True)
+    assert [type(e).__name__ for e in stock.pull_events()] == ["StockAllocated", "BackorderFilled"]
+    stock.allocate("o-1", {}, backorder=0, replace_backorder=True)
+    events = stock.pull_events()
+    assert [(type(e).__name__, getattr(e, "quantity", None)) for e in events] == [
+        ("BackorderCancelled", 3)
+    ]
+    assert stock.backordered("o-1") == 0
+
+
 # -- properties -------------------------------------------------------------------
 
 

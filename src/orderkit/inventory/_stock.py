@@ -447,7 +447,13 @@ class SkuStock:
         if new > old:
             self._events.append(BackorderCreated(self.sku, order, new - old))
         elif new < old:
-            self._events.append(BackorderFilled(self.sku, order, old - new))
+            # Only units this call allocates fill a backorder; the rest were withdrawn
+            # (a re-plan that no longer records them, such as a ship-complete plan).
+            filled = min(old - new, sum(quantities.values()) + sum(batch_qty.values()))
+            if filled:
+                self._events.append(BackorderFilled(self.sku, order, filled))
+            if old - new > filled:
+                self._events.append(BackorderCancelled(self.sku, order, old - new - filled))
         self._check_low_stock(before, at)
 
     def deallocate(self, order: str) -> None:
