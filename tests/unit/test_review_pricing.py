@@ -19,6 +19,7 @@ from orderkit.ids import LineId, Sku
 from orderkit.money import Currency, Money
 from orderkit.pricing import (
     BuyXGetY,
+    CouponCode,
     FixedOffLines,
     FixedOffOrder,
     FlatRate,
@@ -46,6 +47,7 @@ from orderkit.pricing import (
     WeightBracket,
     WeightTable,
 )
+from orderkit.testing.strategies import pricing_cases
 
 EUR, USD, JPY, KWD = (Currency.of(c) for c in ("EUR", "USD", "JPY", "KWD"))
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -483,3 +485,82 @@ def test_price_lookup_refuses_a_quantity_that_is_not_a_whole_number(quantity: An
 def test_price_lookup_refuses_a_sku_that_is_not_a_str() -> None:
     with pytest.raises(ValidationError, match="sku"):
         _book().unit_price(["PEN"], 1, currency="EUR", customer_group=None, moment=NOW)  # type: ignore[arg-type]
+
+
+# -- differential properties against a direct computation ----------------------------
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 10**5), st.integers(1, 9)), min_size=1, max_size=6),
+    st.sampled_from([EUR, JPY, KWD]),
+    st.booleans(),
+)
+def test_per_total_tax_is_the_rounded_sum_of_exact_taxes(
+    items: list[tuple[int, int]], cur: Currency, inclusive: bool
+) -> None:
+    # ERPNext-style: per rate, add the unrounded tax of every line, round once (half-up).
+    rates = [Decimal("6.25"), Decimal(1)]
+    policy = TaxPolicy(
+        [
+            TaxRate("state", Jurisdiction("US", "TX"), "standard", rates[0]),
+            TaxRate("county", Jurisdiction("US", "TX/Travis"), "standard", rates[1]),
+        ],
+        prices_include_tax=inclusive,
+        rounding_level=TaxRounding.PER_TOTAL,
+    )
+    lines = [
+        PricingLine(LineId(str(i)), Sku("A"), q, Money.from_minor_units(units, cur))
+        for i, (units, q) in enumerate(items)
+    ]
+    request = PricingRequest(cur, NOW, lines, destination=Jurisdiction("US", "TX/Travis"))
+    b = Pricer(tax_policy=policy).price(request)
+    divisor = Decimal(100) + sum(rates) if inclusive else Decimal(100)
+    amounts = [line.gross.amount for line in b.lines]
+    expected = [Money(sum(a * r / divisor for a in amounts), cur).round() for r in rates]
+    assert [t.amount for t in b.taxes] == expected
+    _check_invariants(b)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 10**5), st.integers(1, 9)), min_size=1, max_size=6),
+    st.sampled_from([EUR, JPY, KWD]),
+)
+def test_per_line_exclusive_tax_is_each_line_rounded(
+    items: list[tuple[int, int]], cur: Currency
+) -> None:
+    # Saleor/prices-style: each line's tax is quantized on its own, on the same base per rate.
+    rates = [Decimal("6.25"), Decimal(1)]
+    policy = TaxPolicy(
+        [
+            TaxRate("state", Jurisdiction("US", "TX"), "standard", rates[0]),
+            TaxRate("county", Jurisdiction("US", "TX/Travis"), "standard", rates[1]),
+        ],
+        prices_include_tax=False,
+    )
+    lines = [
+        PricingLine(LineId(str(i)), Sku("A"), q, Money.from_minor_units(units, cur))
+        for i, (units, q) in enumerate(items)
+    ]
+    request = PricingRequest(cur, NOW, lines, destination=Jurisdiction("US", "TX/Travis"))
+    b = Pricer(tax_policy=policy).price(request)
+    for line, (units, q) in zip(b.lines, items, strict=True):
+        base = Money.from_minor_units(units * q, cur)
+        assert [t.base for t in line.taxes] == [base, base]
+        assert [t.amount for t in line.taxes] == [(base * (r / 100)).round() for r in rates]
+
+
+@given(pricing_cases())
+def test_a_promotion_that_does_not_qualify_changes_no_figure(
+    case: tuple[Pricer, PricingRequest],
+) -> None:
+    pricer, request = case
+    never = Promotion(
+        "ZZ-NEVER", "never", [PercentOffOrder(Decimal(50))], [CouponCode("NOT-ENTERED-EVER")]
+    )
+    before = pricer.price(request)
+    after = attrs.evolve(pricer, promotions=[*pricer.promotions, never]).price(request)
+    others = tuple(p for p in after.promotions if p.code != "ZZ-NEVER")
+    (mine,) = (p for p in after.promotions if p.code == "ZZ-NEVER")
+    assert not mine.applied
+    assert others == before.promotions
+    assert attrs.evolve(after, promotions=others) == before
