@@ -564,3 +564,18 @@ def test_a_promotion_that_does_not_qualify_changes_no_figure(
     assert not mine.applied
     assert others == before.promotions
     assert attrs.evolve(after, promotions=others) == before
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Promotion("A", "a", [FreeShipping()], priority="1"),  # type: ignore[arg-type]
+        lambda: Promotion("A", None, [FreeShipping()]),  # type: ignore[arg-type]
+        lambda: PriceList("a", EUR, [], priority=1.5),  # type: ignore[arg-type]
+        lambda: PriceList(None, EUR, []),  # type: ignore[arg-type]
+    ],
+)
+def test_names_and_priorities_are_checked_where_they_are_sorted(build: Any) -> None:
+    # Both are sort keys (Pricer, PriceBook): a str priority raised a bare TypeError there.
+    with pytest.raises(ValidationError):
+        build()

@@ -75,6 +75,12 @@ def validate_positive_int(instance: object, attribute: attrs.Attribute[int], val
         raise ValidationError(f"{value!r} is not a positive whole number", path=attribute.name)
 
 
+def validate_int(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    """attrs validator: a whole number (a priority); ``bool`` is refused."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"{value!r} is not a whole number", path=attribute.name)
+
+
 def validate_optional_limit(
     instance: object, attribute: attrs.Attribute[int | None], value: object
 ) -> None:

@@ -16,6 +16,7 @@ from orderkit.pricing._common import (
     items_of,
     require_aware,
     to_currency,
+    validate_int,
     validate_non_negative_money,
     validate_optional_aware,
     validate_positive_int,
@@ -114,7 +115,7 @@ class PriceList:
     .. versionadded:: 0.1
     """
 
-    name: str
+    name: str = attrs.field(validator=instance_of(str, "price list name (str)"))
     currency: Currency = attrs.field(converter=to_currency)
     entries: tuple[PriceEntry, ...] = attrs.field(converter=_entries)
     customer_group: str | None = attrs.field(
@@ -122,7 +123,7 @@ class PriceList:
     )
     starts_at: dt.datetime | None = attrs.field(default=None, validator=validate_optional_aware)
     ends_at: dt.datetime | None = attrs.field(default=None, validator=validate_optional_aware)
-    priority: int = 0
+    priority: int = attrs.field(default=0, validator=validate_int)
     _index: dict[str, PriceEntry] = attrs.field(
         init=False, eq=False, hash=False, repr=False, alias="_index"
     )

@@ -9,7 +9,7 @@ import attrs
 from orderkit.errors import ValidationError
 from orderkit.money import Money
 from orderkit.pricing._actions import Action
-from orderkit.pricing._common import items_of, validate_optional_limit
+from orderkit.pricing._common import instance_of, items_of, validate_int, validate_optional_limit
 from orderkit.pricing._conditions import Condition
 from orderkit.pricing._request import PricingRequest
 
@@ -46,10 +46,10 @@ class Promotion:
     """
 
     code: str = attrs.field()
-    name: str
+    name: str = attrs.field(validator=instance_of(str, "promotion name (str)"))
     actions: tuple[Action, ...] = attrs.field(converter=_actions)
     conditions: tuple[Condition, ...] = attrs.field(default=(), converter=_conditions)
-    priority: int = 0
+    priority: int = attrs.field(default=0, validator=validate_int)
     exclusive: bool = False
     usage_limit: int | None = attrs.field(default=None, validator=validate_optional_limit)
 
