@@ -110,6 +110,24 @@ class RecordStore(abc.ABC):
         """Write ``expected_version + 1`` if the stored version is ``expected_version``;
         False (nothing written) otherwise."""
 
+    def update_many(
+        self, spec: TableSpec, rows: Sequence[tuple[str, int, str, Mapping[str, Column]]]
+    ) -> list[str]:
+        """:meth:`update` for several ``(key, expected_version, data, columns)`` rows at once.
+
+        A store overrides it to send them as one batch (SQLite's ``executemany``),
+        so saving the stock of N skus costs one statement call, not N.
+
+        Returns:
+            The keys whose version did not match (empty when every row was written).
+            Rows after a mismatch may have been written: the caller rolls back.
+        """
+        return [
+            key
+            for key, expected, data, columns in rows
+            if not self.update(spec, key, expected, data, columns)
+        ]
+
     @abc.abstractmethod
     def version_of(self, spec: TableSpec, key: str) -> int:
         """The stored version of ``key`` (0 if absent); used to explain a failed write."""
@@ -199,6 +217,11 @@ class ReadOnlyRecords(RecordStore):
         columns: Mapping[str, Column],
     ) -> bool:
         raise self._refuse(f"store {spec.kind} {key!r}")
+
+    def update_many(
+        self, spec: TableSpec, rows: Sequence[tuple[str, int, str, Mapping[str, Column]]]
+    ) -> list[str]:
+        raise self._refuse(f"store {spec.kind} {', '.join(repr(row[0]) for row in rows)}")
 
     def version_of(self, spec: TableSpec, key: str) -> int:
         return self._inner.version_of(spec, key)

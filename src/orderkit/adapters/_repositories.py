@@ -208,6 +208,32 @@ class RecordStockRepository(_Aggregates[SkuStock], StockRepository):
     def save(self, stock: SkuStock) -> None:
         self._save(stock)
 
+    def save_many(self, stocks: Iterable[SkuStock]) -> None:
+        """Save several records as one batch of updates (one statement on SQLite)."""
+        ordered = sorted(stocks, key=lambda item: str(item.sku))
+        updates: list[tuple[SkuStock, int, tuple[str, int, str, dict[str, Column]]]] = []
+        for stock in ordered:
+            expected: object = stock.version
+            if isinstance(expected, bool) or not isinstance(expected, int) or expected <= 0:
+                self._save(stock)  # new records (and bad versions) take the one-row path
+                continue
+            _, key, data, columns = self._encode(stock)
+            updates.append((stock, expected, (key, expected, data, columns)))
+        if not updates:
+            return
+        records = self._session.records()
+        missed = records.update_many(STOCK.spec, [row for _, _, row in updates])
+        if missed:
+            key = missed[0]
+            actual = records.version_of(STOCK.spec, key)
+            if actual == 0:
+                raise NotFound(STOCK.spec.kind, key)
+            expected_version = next(e for s, e, _ in updates if str(s.sku) == key)
+            raise ConcurrencyConflict(STOCK.spec.kind, key, expected_version, actual)
+        for stock, expected, _ in updates:
+            self._session.track(stock)
+            stock.version = expected + 1
+
 
 class RecordShipmentRepository(_Aggregates[Shipment], ShipmentRepository):
     """:class:`~orderkit.ports.ShipmentRepository` over a record store."""

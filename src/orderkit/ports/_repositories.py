@@ -134,6 +134,19 @@ class StockRepository(abc.ABC):
             StoreUnavailable: the store could not be reached (retryable).
         """
 
+    def save_many(self, stocks: Iterable[SkuStock]) -> None:
+        """:meth:`save` each record, in sorted sku order (the order they were locked in).
+
+        An adapter may override it to write them in one round trip; the default
+        saves one at a time. On an error the unit of work must be rolled back
+        (some records may already be written in it).
+
+        Raises:
+            ConcurrencyConflict, NotFound, StoreUnavailable: as :meth:`save`.
+        """
+        for stock in sorted(stocks, key=lambda item: str(item.sku)):
+            self.save(stock)
+
 
 class InvoiceRepository(abc.ABC):
     """Issued invoices and credit notes by number. Issued documents are never changed."""

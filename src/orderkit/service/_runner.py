@@ -50,12 +50,16 @@ def fingerprint(command: str, arguments: object) -> str:
 
 def _reader(factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
     """A read-only unit of work factory if ``factory`` takes ``read_only`` (the shipped stores'
-    ``unit_of_work`` does), else ``factory`` itself."""
+    ``unit_of_work`` does), without a snapshot if it also takes ``snapshot``, else ``factory``."""
     try:
         parameters = inspect.signature(factory).parameters.values()
     except (TypeError, ValueError):
         return factory
-    if any(p.name == "read_only" or p.kind is p.VAR_KEYWORD for p in parameters):
+    names = {p.name for p in parameters}
+    if "read_only" in names and "snapshot" in names:
+        # One lookup needs no snapshot: on SQLite the replay is then one statement, no BEGIN.
+        return lambda: factory(read_only=True, snapshot=False)  # type: ignore[call-arg]
+    if "read_only" in names or any(p.kind is p.VAR_KEYWORD for p in parameters):
         return lambda: factory(read_only=True)  # type: ignore[call-arg]
     return factory
 
@@ -87,8 +91,15 @@ class CommandRunner:
         body: Callable[[UnitOfWork], R],
         result_type: type[R],
         idempotency_key: str | None,
+        *,
+        on_abort: Callable[[], object] | None = None,
     ) -> R:
         """Run ``body`` in a fresh unit of work until it commits or fails for good.
+
+        ``on_abort`` undoes what an attempt did outside the store (a bought label)
+        whenever that attempt does not commit: the body failed, the idempotency
+        key or the commit conflicted (and the command is retried), or a twin's
+        result is replayed instead.
 
         Raises:
             DuplicateRequest: ``idempotency_key`` was used for other arguments.
@@ -105,7 +116,7 @@ class CommandRunner:
         attempt = 0
         while True:
             try:
-                return self._once(body, result_type, idempotency_key, print_)
+                return self._once(body, result_type, idempotency_key, print_, on_abort)
             except OrderkitError as error:
                 if not _retryable(error) or attempt >= self.max_retries:
                     raise
@@ -126,10 +137,30 @@ class CommandRunner:
         result_type: type[R],
         key: str | None,
         print_: str,
+        on_abort: Callable[[], object] | None = None,
     ) -> R:
         if key is not None:
             for replayed in self._replay(key, print_, result_type):
                 return replayed
+        if on_abort is None:
+            return self._attempt(body, result_type, key, print_)
+        committed = False
+        try:
+            result = self._attempt(body, result_type, key, print_)
+            committed = True
+        finally:
+            if not committed:
+                on_abort()
+        return result
+
+    def _attempt(
+        self,
+        body: Callable[[UnitOfWork], R],
+        result_type: type[R],
+        key: str | None,
+        print_: str,
+    ) -> R:
+        """One unit of work: the body, the key, the commit; or a concurrent twin's result."""
         with self.uow_factory() as uow:
             try:
                 result = body(uow)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from orderkit.errors import ValidationError
-from orderkit.fulfillment import CarrierPort, RetryPolicy, TrackingEvent
+from orderkit.fulfillment import CarrierPort, Label, RetryPolicy, TrackingEvent
 from orderkit.ids import LineId, OrderId, ShipmentId
 from orderkit.inventory import Allocator, StockLocation
 from orderkit.money import Currency
@@ -324,12 +324,16 @@ class OrderService:
             CarrierError: the carrier refused (nothing changed) or kept failing.
             ValidationError: no carrier configured or no shipping address.
         """
-        return self._run(
+        # Labels of an attempt that fails to commit (a conflict, a concurrent twin) are voided
+        # before the retry buys new ones for new shipment ids: never two live labels.
+        bought: list[Label] = []
+        return self._runner.run(
             "ship",
             order_id,
-            lambda uow, at: _shipping.ship(self._ctx, uow, at, order_id),
+            lambda uow: _shipping.ship(self._ctx, uow, self._now(), order_id, bought),
             ShipOutcome,
             idempotency_key,
+            on_abort=lambda: _shipping.void_labels(self._ctx, bought),
         )
 
     def record_tracking(

@@ -27,7 +27,7 @@ from orderkit.service._invoicing import auto_invoice
 from orderkit.service._stock import load_stocks, shippable
 from orderkit.service._values import ShipOutcome, TrackingOutcome
 
-__all__ = ["deliver", "record_tracking", "ship"]
+__all__ = ["deliver", "record_tracking", "ship", "void_labels"]
 
 
 def _destination(address: Address | None, order_id: OrderId) -> ShippingAddress:
@@ -49,13 +49,31 @@ def _label_call(carrier: CarrierPort, shipment: Shipment) -> Callable[[], Label]
     return lambda: carrier.create_label(shipment, idempotency_key=str(shipment.id))
 
 
-def ship(ctx: Context, uow: UnitOfWork, at: dt.datetime, order_id: OrderId) -> ShipOutcome:
+def void_labels(ctx: Context, bought: list[Label]) -> None:
+    """Void (cancel with the carrier) the labels of an attempt that did not commit."""
+    carrier = ctx.carrier
+    if carrier is not None:
+        for label in bought:
+            with contextlib.suppress(CarrierError, NotFound):
+                carrier.cancel(label)
+    bought.clear()
+
+
+def ship(
+    ctx: Context,
+    uow: UnitOfWork,
+    at: dt.datetime,
+    order_id: OrderId,
+    bought: list[Label] | None = None,
+) -> ShipOutcome:
     """Ship every allocated, unshipped unit: one shipment per location (split by weight).
 
     Labels are bought through the carrier with retries; the shipment id is the
     label's idempotency key, so a retry after a time-out never buys a second
     label. If anything fails, labels bought by this call are voided and the
-    unit of work rolls back: order and stock stay as they were.
+    unit of work rolls back: order and stock stay as they were. The labels
+    bought are also appended to ``bought``, so that the caller can void them if
+    the unit of work fails to commit after this returns (a conflict at commit).
 
     Raises:
         InvalidQuantity: nothing allocated is left to ship.
@@ -78,7 +96,7 @@ def ship(ctx: Context, uow: UnitOfWork, at: dt.datetime, order_id: OrderId) -> S
         ],
         max_parcel_weight=ctx.max_parcel_weight,
     )
-    bought: list[Label] = []
+    bought = [] if bought is None else bought
     try:
         shipments: list[Shipment] = []
         for plan in plans:
@@ -110,9 +128,7 @@ def ship(ctx: Context, uow: UnitOfWork, at: dt.datetime, order_id: OrderId) -> S
             uow.shipments.add(shipment)
         invoiced = auto_invoice(ctx, uow, at, order, InvoicingPolicy.ON_SHIPMENT)
     except BaseException:
-        for label in bought:
-            with contextlib.suppress(CarrierError, NotFound):
-                carrier.cancel(label)
+        void_labels(ctx, bought)
         raise
     return ShipOutcome(
         order.id,
@@ -133,7 +149,12 @@ def record_tracking(
     """
     if not isinstance(event, TrackingEvent):
         raise ValidationError(f"expected a TrackingEvent, got {event!r}", path="event")
-    shipment = uow.shipments.get(shipment_id)
+    return _record(ctx, uow, uow.shipments.get(shipment_id), event)
+
+
+def _record(
+    ctx: Context, uow: UnitOfWork, shipment: Shipment, event: TrackingEvent
+) -> TrackingOutcome:
     order = uow.orders.get(shipment.order_id)
     before = shipment.status
     recorded = shipment.record_tracking(event)
@@ -152,6 +173,14 @@ def record_tracking(
 def deliver(
     ctx: Context, uow: UnitOfWork, at: dt.datetime, shipment_id: ShipmentId
 ) -> TrackingOutcome:
-    """Record delivery reported outside the carrier feed (a driver app, a signed note)."""
-    event = TrackingEvent(at, ShipmentStatus.DELIVERED, "", "delivered")
-    return record_tracking(ctx, uow, shipment_id, event)
+    """Record delivery reported outside the carrier feed (a driver app, a signed note).
+
+    The confirmation is stamped no earlier than the shipment's newest scan: only
+    the newest scan moves a shipment's status, so a confirmation stamped before
+    a scan the carrier already sent (clock skew between systems) would join the
+    history and deliver nothing.
+    """
+    shipment = uow.shipments.get(shipment_id)
+    newest = shipment.tracking[-1].timestamp if shipment.tracking else at
+    event = TrackingEvent(max(at, newest), ShipmentStatus.DELIVERED, "", "delivered")
+    return _record(ctx, uow, shipment, event)

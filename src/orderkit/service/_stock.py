@@ -33,8 +33,7 @@ class Stocks:
 
     def save(self, uow: UnitOfWork) -> None:
         """Save the changed records in sku order (the order they were locked in)."""
-        for sku in sorted(self.changed):
-            uow.stock.save(self.by_sku[sku])
+        uow.stock.save_many(self.by_sku[sku] for sku in sorted(self.changed))
 
 
 def load_stocks(uow: UnitOfWork, skus: Iterable[Sku]) -> Stocks:

@@ -24,6 +24,7 @@ Checks, per sku (and location where the stock knows it):
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Mapping
 
 import attrs
@@ -90,7 +91,8 @@ def audit_store(
         skus: the skus to check (the stock port cannot list them).
         initial_on_hand: units of each sku on hand before any order, if
             nothing was received since: the most that can ever be allocated.
-        check_outbox: also check one ``OrderPlaced`` per order.
+        check_outbox: also check one ``OrderPlaced`` per order, unique message ids and
+            strictly increasing positions (of the pending messages).
         check_usage: also check the usage counters against the orders' snapshots.
         cancelled_state: the lifecycle state of a cancelled order.
     """
@@ -142,7 +144,14 @@ def audit_store(
             )
     if check_outbox:
         placed: dict[str, int] = {}
-        for message in uow.outbox.pending():
+        messages = uow.outbox.pending()
+        ids = [message.message_id for message in messages]
+        if len(set(ids)) != len(ids):
+            problems.append(f"outbox: {len(ids) - len(set(ids))} duplicate message ids")
+        positions = [message.position for message in messages]
+        if any(later <= earlier for earlier, later in itertools.pairwise(positions)):
+            problems.append("outbox: pending messages are not in strictly increasing position")
+        for message in messages:
             if message.event_type == "OrderPlaced":
                 placed[message.aggregate_key] = placed.get(message.aggregate_key, 0) + 1
         problems.extend(

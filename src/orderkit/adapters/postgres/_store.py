@@ -119,13 +119,21 @@ class PostgresStore:
         with self.connection() as conn:
             return schema_version(conn, self._schema)
 
-    def unit_of_work(self, *, read_only: bool = False) -> PostgresUnitOfWork:
+    def unit_of_work(self, *, read_only: bool = False, snapshot: bool = True) -> PostgresUnitOfWork:
         """A new unit of work on this store (pass ``store.unit_of_work`` as a factory).
 
         A ``read_only`` one refuses writes and reads stock without ``FOR UPDATE``,
-        so a report never makes a writer wait.
+        so a report never makes a writer wait. A read-only one with
+        ``snapshot=False`` opens no transaction: each read is one autocommit
+        statement (the service's idempotency replay is then a single ``SELECT``,
+        no ``BEGIN``/``COMMIT``). ``snapshot`` is ignored for a writing one.
         """
-        return PostgresUnitOfWork(self, message_ids=self._message_ids, read_only=read_only)
+        return PostgresUnitOfWork(
+            self,
+            message_ids=self._message_ids,
+            read_only=read_only,
+            snapshot=snapshot or not read_only,
+        )
 
     def close(self) -> None:
         """Close the idle connections this store opened (a host's pool is left alone)."""
@@ -184,9 +192,11 @@ class PostgresUnitOfWork(BaseUnitOfWork):
         *,
         message_ids: Callable[[], str] = new_message_id,
         read_only: bool = False,
+        snapshot: bool = True,
     ) -> None:
         super().__init__(message_ids=message_ids, read_only=read_only)
         self._pg = store
+        self._snapshot = snapshot or not read_only
         self._conn: psycopg.Connection[TupleRow] | None = None
         self._tx: contextlib.AbstractContextManager[psycopg.Transaction] | None = None
 
@@ -198,6 +208,9 @@ class PostgresUnitOfWork(BaseUnitOfWork):
     def _begin(self) -> RecordStore:
         store = self._pg
         conn = store._acquire_ready()
+        if not self._snapshot:  # autocommit reads, one statement each
+            self._conn = conn
+            return PostgresRecords(conn, store.schema, read_only=True)
         try:
             tx = conn.transaction()
             with translate_errors(store.schema, "begin"):
@@ -210,8 +223,11 @@ class PostgresUnitOfWork(BaseUnitOfWork):
 
     def _commit(self) -> None:
         tx = self._tx
-        if tx is None:  # pragma: no cover - BaseUnitOfWork checks first
-            raise OrderkitError("no open transaction")
+        if tx is None:
+            if self._snapshot:  # pragma: no cover - BaseUnitOfWork checks first
+                raise OrderkitError("no open transaction")
+            self._release()  # a snapshot-free reader has nothing to commit
+            return
         self._tx = None
         try:
             with translate_errors(self._pg.schema, "commit", committing=True):

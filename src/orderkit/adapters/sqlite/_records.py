@@ -101,6 +101,32 @@ class SqliteRecords(RecordStore):
         )
         return self._change(sql, params) == 1
 
+    def update_many(
+        self, spec: TableSpec, rows: Sequence[tuple[str, int, str, Mapping[str, Column]]]
+    ) -> list[str]:
+        if len(rows) < 2:
+            return super().update_many(spec, rows)
+        assignments = ", ".join(f"{name} = ?" for name in ("version", *spec.columns, "data"))
+        sql = f"UPDATE {spec.table} SET {assignments} WHERE {spec.key_column} = ? AND version = ?"
+        params = [
+            (expected + 1, *(columns[name] for name in spec.columns), data, key, expected)
+            for key, expected, data, columns in rows
+        ]
+        with translate_errors(self._path, "update"):
+            written = self._conn.executemany(sql, params).rowcount
+        if written == len(rows):
+            return []
+        # Rare (a stale save): find which rows missed; the unit of work rolls back anyway.
+        # A row counts as written only if it holds exactly what this batch wrote; if that
+        # cannot tell the miss apart, every key is reported (the command is retried).
+        stored = {record.key: record for record in self.get_many(spec, [r[0] for r in rows])}
+        missed = [
+            key
+            for key, expected, data, _ in rows
+            if key not in stored or (stored[key].version, stored[key].data) != (expected + 1, data)
+        ]
+        return missed or [key for key, _, _, _ in rows]
+
     def version_of(self, spec: TableSpec, key: str) -> int:
         rows = self._run(f"SELECT version FROM {spec.table} WHERE {spec.key_column} = ?", (key,))
         return int(rows[0][0]) if rows else 0

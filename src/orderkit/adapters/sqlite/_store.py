@@ -75,15 +75,24 @@ class SqliteStore:
         with self._connection() as conn:
             return schema_version(conn, self._path)
 
-    def unit_of_work(self, *, read_only: bool = False) -> SqliteUnitOfWork:
+    def unit_of_work(self, *, read_only: bool = False, snapshot: bool = True) -> SqliteUnitOfWork:
         """A new unit of work on this file (pass ``store.unit_of_work`` as a factory).
 
         A writing unit of work starts with ``BEGIN IMMEDIATE`` (it queues for the
         write lock up front). A ``read_only`` one starts with ``BEGIN DEFERRED``:
         it reads one consistent snapshot, never waits for writers nor blocks
-        them, and refuses writes (for reports and summaries).
+        them, and refuses writes (for reports and summaries). A read-only one
+        with ``snapshot=False`` opens no transaction at all: each read is its own
+        statement on the latest committed data, so a single lookup (the service's
+        idempotency replay) costs exactly one statement. ``snapshot`` is ignored
+        for a writing unit of work.
         """
-        return SqliteUnitOfWork(self, message_ids=self._message_ids, read_only=read_only)
+        return SqliteUnitOfWork(
+            self,
+            message_ids=self._message_ids,
+            read_only=read_only,
+            snapshot=snapshot or not read_only,
+        )
 
     def close(self) -> None:
         """Close the idle connections of this process (open units of work keep theirs)."""
@@ -118,17 +127,20 @@ class SqliteUnitOfWork(BaseUnitOfWork):
         *,
         message_ids: Callable[[], str] = new_message_id,
         read_only: bool = False,
+        snapshot: bool = True,
     ) -> None:
         super().__init__(message_ids=message_ids, read_only=read_only)
         self._sqlite = store
+        self._snapshot = snapshot or not read_only
         self._conn: sqlite3.Connection | None = None
 
     def _begin(self) -> RecordStore:
         pool = self._sqlite._pool
         conn = pool.acquire()
         try:
-            with translate_errors(self._sqlite.path, "begin"):
-                conn.execute("BEGIN DEFERRED" if self.read_only else "BEGIN IMMEDIATE")
+            if self._snapshot:  # else: autocommit reads, one statement each
+                with translate_errors(self._sqlite.path, "begin"):
+                    conn.execute("BEGIN DEFERRED" if self.read_only else "BEGIN IMMEDIATE")
         except BaseException:
             pool.release(conn)
             raise
@@ -139,8 +151,9 @@ class SqliteUnitOfWork(BaseUnitOfWork):
         conn = self._conn
         if conn is None:  # pragma: no cover - BaseUnitOfWork checks first
             raise OrderkitError("no open transaction")
-        with translate_errors(self._sqlite.path, "commit"):
-            conn.execute("COMMIT")
+        if conn.in_transaction:
+            with translate_errors(self._sqlite.path, "commit"):
+                conn.execute("COMMIT")
         self._release()
 
     def _rollback(self) -> None:
