@@ -579,3 +579,12 @@ def test_names_and_priorities_are_checked_where_they_are_sorted(build: Any) -> N
     # Both are sort keys (Pricer, PriceBook): a str priority raised a bare TypeError there.
     with pytest.raises(ValidationError):
         build()
+
+
+@pytest.mark.parametrize("weight", [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity")])
+def test_a_weight_that_is_not_finite_is_refused(weight: Decimal) -> None:
+    # Decimal("NaN") < 0 raised a bare InvalidOperation inside the validators.
+    with pytest.raises(ValidationError, match="weight"):
+        _line(1, "1", weight=weight)
+    with pytest.raises(ValidationError, match="weight"):
+        WeightBracket(weight, Money.of(1, "EUR"))

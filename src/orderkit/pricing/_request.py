@@ -120,7 +120,12 @@ class PricingLine:
 
     @weight.validator
     def _check_weight(self, attribute: attrs.Attribute[Decimal], value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, Decimal | int) or value < 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, Decimal | int)
+            or not Decimal(value).is_finite()  # NaN < 0 raises InvalidOperation
+            or value < 0
+        ):
             raise ValidationError(
                 f"line {self.line_id}: weight {value!r} is not a Decimal >= 0", path="weight"
             )

@@ -53,7 +53,12 @@ class WeightBracket:
 
     @up_to.validator
     def _check(self, attribute: attrs.Attribute[Decimal], value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, Decimal | int) or value < 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, Decimal | int)
+            or not Decimal(value).is_finite()  # NaN < 0 raises InvalidOperation
+            or value < 0
+        ):
             raise ValidationError(f"weight limit {value!r} is not a Decimal >= 0", path="up_to")
 
 
