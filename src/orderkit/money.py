@@ -181,11 +181,7 @@ def _to_decimal(value: str | int | Decimal) -> Decimal:
     return result
 
 
-def _to_currency(value: str | Currency) -> Currency:
-    return value if type(value) is Currency else Currency.of(value)
-
-
-@attrs.frozen(order=False)
+@attrs.frozen(order=False, init=False)
 class Money:
     """An exact amount in one currency. Immutable and hashable.
 
@@ -200,8 +196,25 @@ class Money:
     True
     """
 
-    amount: Decimal = attrs.field(converter=_to_decimal)
-    currency: Currency = attrs.field(converter=_to_currency)
+    amount: Decimal
+    currency: Currency
+
+    def __init__(self, amount: str | int | Decimal, currency: str | Currency) -> None:
+        # Hand-written instead of attrs' generated one with converters: the common case
+        # (a finite, in-range, non-zero Decimal and a Currency) is checked inline, which
+        # roughly halves the cost of every Money built; anything else takes the full
+        # conversion of _to_decimal / Currency.of, so every check still applies.
+        if not (
+            type(amount) is Decimal
+            and amount
+            and amount.is_finite()
+            and -MAX_AMOUNT_DIGITS <= amount.adjusted() < MAX_AMOUNT_DIGITS
+        ):
+            amount = _to_decimal(amount)
+        if type(currency) is not Currency:
+            currency = Currency.of(currency)
+        _set_amount(self, amount)
+        _set_currency(self, currency)
 
     @classmethod
     def of(cls, amount: str | int | Decimal, currency: str | Currency) -> Money:
@@ -252,10 +265,22 @@ class Money:
             raise CurrencyMismatch(self.currency.code, other.currency.code, operation)
 
     def __add__(self, other: Money) -> Money:
-        if not isinstance(other, Money):
+        if other.__class__ is not Money and not isinstance(other, Money):
             return NotImplemented
-        self._check(other, "add")
-        return Money(_EXACT.add(self.amount, other.amount), self.currency)
+        currency = self.currency
+        if other.currency is not currency and other.currency != currency:
+            raise CurrencyMismatch(currency.code, other.currency.code, "add")
+        # _exact() inlined: addition is the hottest operation of pricing and invoicing.
+        amount = _add(self.amount, other.amount)
+        if amount:
+            if not -MAX_AMOUNT_DIGITS <= amount.adjusted() < MAX_AMOUNT_DIGITS:
+                amount = _to_decimal(amount)  # raises, naming the amount
+        elif amount.is_signed():
+            amount = amount.copy_abs()
+        money: Money = _new_money(Money)
+        _set_amount(money, amount)
+        _set_currency(money, currency)
+        return money
 
     def __radd__(self, other: int) -> Money:
         # Lets the builtin ``sum()`` start from its integer 0.
@@ -266,19 +291,23 @@ class Money:
     def __sub__(self, other: Money) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
-        self._check(other, "subtract")
-        return Money(_EXACT.subtract(self.amount, other.amount), self.currency)
+        currency = self.currency
+        if other.currency is not currency and other.currency != currency:
+            raise CurrencyMismatch(currency.code, other.currency.code, "subtract")
+        return _exact(_EXACT.subtract(self.amount, other.amount), currency)
 
     def __neg__(self) -> Money:
-        return Money(_EXACT.minus(self.amount), self.currency)
+        return _exact(_EXACT.minus(self.amount), self.currency)
 
     def __pos__(self) -> Money:
         return self
 
     def __abs__(self) -> Money:
-        return Money(_EXACT.abs(self.amount), self.currency)
+        return _exact(_EXACT.abs(self.amount), self.currency)
 
     def __mul__(self, factor: int | Decimal) -> Money:
+        if factor.__class__ is int or (type(factor) is Decimal and factor.is_finite()):
+            return _exact(_EXACT.multiply(self.amount, factor), self.currency)  # usual factors
         if isinstance(factor, float):
             raise ValidationError(
                 f"cannot multiply money by float {factor!r}; use an int or Decimal", path="factor"
@@ -287,7 +316,7 @@ class Money:
             return NotImplemented
         if isinstance(factor, Decimal) and not factor.is_finite():
             raise ValidationError(f"factor {factor!r} is not finite", path="factor")
-        return Money(_EXACT.multiply(self.amount, factor), self.currency)
+        return _exact(_EXACT.multiply(self.amount, factor), self.currency)
 
     __rmul__ = __mul__
 
@@ -362,7 +391,7 @@ class Money:
         """
         if isinstance(units, bool) or not isinstance(units, int):
             raise ValidationError(f"{units!r} is not a whole number of minor units", path="units")
-        cur = Currency.of(currency)
+        cur = currency if type(currency) is Currency else Currency.of(currency)
         return cls(_EXACT.scaleb(Decimal(units), -cur.exponent), cur)
 
     def round(self, rounding: Rounding | str = DEFAULT_ROUNDING) -> Money:
@@ -376,9 +405,11 @@ class Money:
         ... )
         ('2.35 EUR', '2.34 EUR')
         """
-        mode = Rounding.parse(rounding)
-        rounded = self.amount.quantize(self.currency.quantum, rounding=mode.value, context=_EXACT)
-        return Money(rounded, self.currency)
+        mode = rounding if type(rounding) is Rounding else Rounding.parse(rounding)
+        currency = self.currency
+        return _exact(
+            self.amount.quantize(currency.quantum, rounding=mode.value, context=_EXACT), currency
+        )
 
     def with_amount(self, amount: str | int | Decimal) -> Self:
         """The same currency with another amount."""
@@ -396,6 +427,28 @@ class Money:
 
 
 _ZERO: Final = Decimal(0)
+_set_amount = Money.__dict__["amount"].__set__  # slot setters: Money is frozen to everyone else
+_set_currency = Money.__dict__["currency"].__set__
+_new_money = object.__new__
+_add = _EXACT.add
+
+
+def _exact(amount: Decimal, currency: Currency) -> Money:
+    """Money from exact arithmetic on valid Money: only the result's range needs checking.
+
+    Finite operands give a finite result; a sum, difference, product or rounding
+    may still leave the accepted range (or be a negative zero), so those checks
+    stay, with the same errors as :meth:`Money.of`.
+    """
+    if amount:
+        if not -MAX_AMOUNT_DIGITS <= amount.adjusted() < MAX_AMOUNT_DIGITS:
+            amount = _to_decimal(amount)  # raises, naming the amount
+    elif amount.is_signed():
+        amount = amount.copy_abs()
+    money: Money = _new_money(Money)
+    _set_amount(money, amount)
+    _set_currency(money, currency)
+    return money
 
 
 def _weight_ratio(weight: object, index: int) -> tuple[int, int]:
@@ -466,4 +519,5 @@ def allocate(total: Money, weights: Sequence[int | Decimal | Money]) -> list[Mon
     for index in order[:left]:
         parts[index] += 1
     currency = total.currency
-    return [Money.from_minor_units(sign * part, currency) for part in parts]
+    exponent = -currency.exponent
+    return [_exact(_EXACT.scaleb(Decimal(sign * part), exponent), currency) for part in parts]
