@@ -128,6 +128,10 @@ def _collect(exc: BaseException, path: str, out: dict[str, str]) -> None:
 
 def _strict(kind: type[T], *, accept: tuple[type, ...] = ()) -> Callable[[object, type], T]:
     def structure(value: object, declared: type) -> T:
+        if value.__class__ is kind and declared is kind:
+            # The common case, answered first: exactly the builtin type that was asked for
+            # (never a bool for an int: bool is its own class). Every other case below.
+            return value
         if declared is not kind and _is_enum(declared):
             # StrEnum and IntEnum dispatch here (str and int come first in their MRO).
             return _structure_enum(value, declared)  # type: ignore[return-value]
@@ -143,6 +147,14 @@ def _strict(kind: type[T], *, accept: tuple[type, ...] = ()) -> Callable[[object
 
 
 def _structure_decimal(value: object, _: type) -> Decimal:
+    if value.__class__ is str:  # the wire form, checked first
+        try:
+            result = Decimal(value)
+        except InvalidOperation:
+            raise ValidationError(f"{value!r} is not a decimal number") from None
+        if not result.is_finite():
+            raise ValidationError(f"{value!r} is not a finite number")
+        return result
     if isinstance(value, float):
         raise ValidationError(f"float {value!r} is not exact; send a decimal string")
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
@@ -180,10 +192,10 @@ def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:
 
 
 def _unstructure_datetime(value: dt.datetime) -> str:
-    if value.utcoffset() is None:
-        raise ValidationError(f"naive datetime {value.isoformat()} has no UTC offset")
     offset = value.utcoffset()
-    if offset is not None and offset.microseconds:
+    if offset is None:
+        raise ValidationError(f"naive datetime {value.isoformat()} has no UTC offset")
+    if offset.microseconds:
         # No real zone has one, and Python 3.11 cannot read it back from ISO text.
         raise ValidationError(f"UTC offset {offset} of {value.isoformat()} is finer than a second")
     return value.isoformat()
@@ -232,7 +244,8 @@ def _configure_attrs(conv: OrderkitConverter) -> None:
         name = getattr(cls, "__name__", repr(cls))
 
         def structure(value: object, declared: Any) -> Any:
-            if not isinstance(value, Mapping):
+            # A plain dict (what JSON gives) skips the slower ABC check.
+            if value.__class__ is not dict and not isinstance(value, Mapping):
                 raise ValidationError(f"expected an object for {name}, got {value!r}")
             return generated(value, declared)
 
