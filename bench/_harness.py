@@ -21,8 +21,8 @@ from typing import Any
 Body = Callable[[int], float]
 
 #: Seconds one run should last once calibrated; short, since the whole suite has a budget.
-RUN_SECONDS = 0.03
-RUNS = 11
+RUN_SECONDS = 0.02
+RUNS = 15
 #: Remarks a benchmark leaves for the report (a skipped section, say).
 NOTES: list[str] = []
 
@@ -63,6 +63,7 @@ class Timing:
 
     q1: float = 0.0
     q3: float = 0.0
+    samples: tuple[float, ...] = ()
 
     @property
     def spread(self) -> float:
@@ -76,7 +77,15 @@ class Timing:
             q1, _, q3 = statistics.quantiles(samples, n=4)
         else:
             q1 = q3 = samples[0]
-        return cls(statistics.median(samples), min(samples), max(samples), len(samples), q1, q3)
+        return cls(
+            statistics.median(samples),
+            min(samples),
+            max(samples),
+            len(samples),
+            q1,
+            q3,
+            tuple(samples),
+        )
 
 
 def calibrate(body: Body, seconds: float = RUN_SECONDS, limit: int = 1_000_000) -> int:
@@ -140,6 +149,7 @@ class Row:
     met: bool | None = None
     note: str = ""
     exponent: float | None = None
+    paired: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -147,6 +157,8 @@ class Row:
         """orderkit / other, in time (below 1: orderkit is faster); a growth row's exponent."""
         if self.exponent is not None:
             return self.exponent
+        if self.paired is not None:
+            return self.paired
         return self.orderkit / self.other if self.other else None
 
     def judge(self, target: Target | None) -> None:
@@ -186,6 +198,12 @@ def compare(
             unit=unit,
             spread=mine.spread,
             other_spread=theirs.spread,
+            # Each round times both sides back to back, so they share the machine's load
+            # at that moment: the median of the per-round ratios resists bursts of load
+            # from other processes better than the ratio of the two medians.
+            paired=statistics.median(
+                a / b for a, b in zip(mine.samples, theirs.samples, strict=True) if b
+            ),
             extra={
                 "runs": mine.runs,
                 "orderkit_min": mine.low,
