@@ -24,6 +24,11 @@ def _figure(seconds: float, unit: str) -> str:
     return _duration(seconds)
 
 
+def _spread(row: dict[str, Any]) -> str:
+    """`` ±x%`` when the row has a spread (multi-process rows are one timed run)."""
+    return f" ±{row['spread']:.0%}" if row["spread"] else ""
+
+
 def cells(row: dict[str, Any]) -> list[str]:
     """name, orderkit, floor or peer, ratio, target, met? for one row."""
     ratio = row["ratio"]
@@ -32,11 +37,11 @@ def cells(row: dict[str, Any]) -> list[str]:
         theirs = row["other_name"]
         shown = f"k = {ratio:.2f}"
     elif row["other_name"]:
-        mine = f"{_figure(row['orderkit'], row['unit'])} ±{row['spread']:.0%}"
+        mine = _figure(row["orderkit"], row["unit"]) + _spread(row)
         theirs = f"{row['other_name']}: {_figure(row['other'], row['unit'])}"
         shown = f"{ratio:.2f}×"
     else:
-        mine = f"{_figure(row['orderkit'], row['unit'])} ±{row['spread']:.0%}"
+        mine = _figure(row["orderkit"], row["unit"]) + _spread(row)
         theirs = "—"
         shown = "—"
     met = "" if row["met"] is None else ("yes" if row["met"] else "no")
