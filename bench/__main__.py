@@ -65,7 +65,7 @@ def machine() -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmarks; exit status 0 whether or not targets are met."""
+    """Run the benchmarks; exit status 0 whether or not targets are met (1 if one crashed)."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", choices=MODULES, help="run only these modules")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.json")
@@ -77,8 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     for name in args.only or MODULES:
         module_started = time.perf_counter()
-        module = importlib.import_module(f"bench.{name}")
-        found: list[Row] = module.run()
+        try:
+            module = importlib.import_module(f"bench.{name}")
+            found: list[Row] = module.run()
+        except Exception as exc:  # one broken benchmark must not hide the others
+            NOTES.append(f"{name} failed: {type(exc).__name__}: {exc}")
+            print(f"# {name}: FAILED: {exc!r}", file=sys.stderr, flush=True)
+            continue
         rows += found
         print(
             f"# {name}: {len(found)} rows in {time.perf_counter() - module_started:.1f} s",
@@ -99,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.docs:
         render_docs(result, ROOT / "docs" / "performance.md")
         print("rewrote the table in docs/performance.md")
-    return 0
+    return 1 if any("failed" in note for note in NOTES) else 0
 
 
 if __name__ == "__main__":
