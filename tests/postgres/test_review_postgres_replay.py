@@ -12,17 +12,20 @@ import datetime as dt
 import itertools
 
 import psycopg
+import pytest
 from pg_support import SchemaFactory
 from psycopg.pq import TransactionStatus
 from psycopg.rows import TupleRow
 
 from orderkit.adapters import FixedClock
 from orderkit.adapters.postgres import PostgresStore
+from orderkit.errors import ValidationError
 from orderkit.ids import CustomerId, LocationId, Sku
 from orderkit.inventory import SkuStock, StockLocation
 from orderkit.money import Money
 from orderkit.orders import CustomerRef
 from orderkit.service import LineRequest, OrderService, StockOnPlace
+from orderkit.testing.contracts._storage import make_stock
 
 
 def test_a_snapshot_free_reader_opens_no_transaction(
@@ -47,11 +50,12 @@ def test_a_snapshot_free_reader_opens_no_transaction(
             reader.commit()
         assert stored is not None
         assert stored.result == {"n": 1}
-        assert conn.info.transaction_status == TransactionStatus.IDLE
+        states = [conn.info.transaction_status]
         with store.unit_of_work(read_only=True) as reader:  # the default keeps a snapshot
             reader.idempotency.get("k")
-            assert conn.info.transaction_status == TransactionStatus.INTRANS
-        assert conn.info.transaction_status == TransactionStatus.IDLE
+            states.append(conn.info.transaction_status)
+        states.append(conn.info.transaction_status)
+        assert states == [TransactionStatus.IDLE, TransactionStatus.INTRANS, TransactionStatus.IDLE]
 
 
 def test_a_replayed_key_reads_once_and_changes_nothing(store: PostgresStore) -> None:
@@ -78,3 +82,17 @@ def test_a_replayed_key_reads_once_and_changes_nothing(store: PostgresStore) -> 
     with store.unit_of_work() as uow:
         assert (uow.outbox.count(), uow.stock.get(sku).version) == before
         assert uow.stock.get(sku).allocated() == 2
+
+
+def test_the_text_backslash_u0000_is_stored_and_only_a_real_nul_is_refused(
+    store: PostgresStore,
+) -> None:
+    """The JSON of the text ``\\u0000`` is ``"\\\\u0000"``: no NUL, and jsonb stores it."""
+    looks_like_nul = "C:\\u0000"  # a backslash, then the letters u0000
+    with store.unit_of_work() as uow:
+        uow.stock.add(make_stock("A", 5, location=looks_like_nul))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        assert uow.stock.get(Sku("A")).locations == (LocationId(looks_like_nul),)
+        with pytest.raises(ValidationError, match="NUL"):
+            uow.stock.add(make_stock("B", 5, location="C:\x00"))

@@ -211,3 +211,17 @@ def test_a_refused_keyed_place_records_no_key_and_no_outbox_row(tmp_path: Path, 
         stock = uow.stock.get(Sku("A"))
         assert (stock.version, stock.allocated(), stock.available()) == (1, 0, 1)
         uow.stock.save(stock)  # version unchanged: nothing was written
+
+
+@pytest.mark.parametrize("kind", [0, 1])
+def test_the_same_record_twice_in_a_batch_is_saved_once(tmp_path: Path, kind: int) -> None:
+    store = _stores(tmp_path)[kind]
+    _stock_up(store, (Sku("A"), Sku("B")), 10)
+    with store.unit_of_work() as uow:
+        a, b = uow.stock.get(Sku("A")), uow.stock.get(Sku("B"))
+        a.receive(EAST, 1)
+        uow.stock.save_many([a, b, a])
+        uow.commit()
+    assert (a.version, b.version) == (2, 2)
+    with store.unit_of_work() as uow:
+        assert uow.stock.get(Sku("A")).on_hand() == 11

@@ -210,7 +210,8 @@ class RecordStockRepository(_Aggregates[SkuStock], StockRepository):
 
     def save_many(self, stocks: Iterable[SkuStock]) -> None:
         """Save several records as one batch of updates (one statement on SQLite)."""
-        ordered = sorted(stocks, key=lambda item: str(item.sku))
+        unique = {id(stock): stock for stock in stocks}  # the same object twice saves once
+        ordered = sorted(unique.values(), key=lambda item: str(item.sku))
         updates: list[tuple[SkuStock, int, tuple[str, int, str, dict[str, Column]]]] = []
         for stock in ordered:
             expected: object = stock.version

@@ -144,7 +144,8 @@ class StockRepository(abc.ABC):
         Raises:
             ConcurrencyConflict, NotFound, StoreUnavailable: as :meth:`save`.
         """
-        for stock in sorted(stocks, key=lambda item: str(item.sku)):
+        unique = {id(stock): stock for stock in stocks}  # the same object twice saves once
+        for stock in sorted(unique.values(), key=lambda item: str(item.sku)):
             self.save(stock)
 
 

@@ -17,6 +17,13 @@ from orderkit.orders import STANDARD_LIFECYCLE, Address, CustomerRef, Lifecycle
 from orderkit.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from orderkit.pricing import Pricer, ShippingRule
 from orderkit.service import _allocation, _invoicing, _ordering, _shipping
+from orderkit.service._checks import (
+    check_callable,
+    check_instance,
+    check_locations,
+    check_sequence,
+    check_stock_on_place,
+)
 from orderkit.service._context import Context
 from orderkit.service._runner import CommandRunner
 from orderkit.service._values import (
@@ -124,13 +131,25 @@ class OrderService:
                 f"reservation_ttl must be a positive timedelta, got {reservation_ttl!r}",
                 path="reservation_ttl",
             )
+        check_callable("clock.now", getattr(clock, "now", None))
+        check_callable("sleep", sleep)
+        check_callable("unit_weight", unit_weight)
+        for name, value in (
+            ("pricer", pricer),
+            ("shipping", shipping),
+            ("allocator", allocator),
+            ("carrier", carrier),
+            ("carrier_retries", carrier_retries),
+            ("invoicing", invoicing),
+        ):
+            check_instance(name, value)
         self._ctx = Context(
             pricer=pricer if pricer is not None else Pricer(),
             shipping=shipping,
             allocator=allocator if allocator is not None else Allocator(),
-            locations=tuple(locations),
+            locations=check_locations(locations),
             lifecycle=lifecycle,
-            stock_on_place=StockOnPlace(stock_on_place),
+            stock_on_place=check_stock_on_place(stock_on_place),
             reservation_ttl=reservation_ttl,
             carrier=carrier,
             carrier_retries=carrier_retries if carrier_retries is not None else RetryPolicy(),
@@ -192,7 +211,10 @@ class OrderService:
             DuplicateRequest: ``order_id`` exists, or the key was used for another request.
         """
         cur = Currency.of(currency)
-        items = tuple(lines)
+        if not isinstance(customer, CustomerRef):
+            raise ValidationError(f"expected a CustomerRef, got {customer!r}", path="customer")
+        items = check_sequence("lines", lines)
+        coupon_codes = check_sequence("coupon_codes", coupon_codes)
         new_id = order_id if order_id is not None else OrderId(self._ctx.ids())
         arguments = (
             customer,

@@ -18,6 +18,7 @@ statements carry the concurrency rules themselves:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -46,9 +47,14 @@ def _order_clause(spec: TableSpec) -> str:
     return ", ".join((*spec.order_by, spec.key_column)) if spec.order_by else "seq"
 
 
+#: A JSON escape of the NUL character: ``\u0000`` after an even number of backslashes
+#: (``\\u0000`` is a backslash followed by the text "u0000", which jsonb stores fine).
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
 def _jsonb(data: str, what: str) -> str:
     # jsonb refuses the NUL character; refusing it here keeps the transaction usable.
-    if "\\u0000" in data:
+    if "\x00" in data or _NUL_ESCAPE.search(data):
         raise ValidationError(f"PostgreSQL jsonb cannot store a NUL character in {what}", path=what)
     return data
 

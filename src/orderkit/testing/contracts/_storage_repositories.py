@@ -222,6 +222,29 @@ class StockRepositoryContract(StorageFixtures):
             loaded = uow.stock.get(Sku("A"))
         assert (loaded.on_hand(), loaded.version) == (7, 3)
 
+    def test_save_many_saves_each_record_or_conflicts_on_a_stale_one(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        self.store_all(uow_factory, make_stock("A", 5), make_stock("B", 5), make_stock("C", 5))
+        with uow_factory() as uow:
+            stale = dict(uow.stock.get_many([Sku("A"), Sku("B"), Sku("C")]))
+        with uow_factory() as uow:
+            fresh = dict(uow.stock.get_many([Sku("C"), Sku("A")]))
+            for stock in fresh.values():
+                stock.receive(stock.locations[0], 1)
+            uow.stock.save_many([fresh[Sku("C")], fresh[Sku("A")], fresh[Sku("C")]])
+            uow.commit()
+        assert [fresh[Sku(k)].version for k in "AC"] == [2, 2]
+        with uow_factory() as uow:
+            for stock in stale.values():
+                stock.receive(stock.locations[0], 2)
+            with pytest.raises(ConcurrencyConflict):
+                uow.stock.save_many(stale.values())
+        assert [stale[Sku(k)].version for k in "ABC"] == [1, 1, 1]
+        with uow_factory() as uow:
+            found = uow.stock.get_many([Sku("A"), Sku("B"), Sku("C")])
+        assert [found[Sku(k)].on_hand() for k in "ABC"] == [6, 5, 6]
+
 
 class InvoiceRepositoryContract(StorageFixtures):
     """``InvoiceRepository``: issued documents by number and by order."""
