@@ -19,7 +19,8 @@ import pytest
 
 from orderkit.adapters import FixedClock
 from orderkit.adapters.memory import MemoryStore
-from orderkit.adapters.sqlite import SqliteStore
+from orderkit.adapters.sqlite import SqliteStore, StatementCounter
+from orderkit.adapters.sqlite import _records as sqlite_records
 from orderkit.errors import (
     ConcurrencyConflict,
     DuplicateRequest,
@@ -224,4 +225,59 @@ def test_the_same_record_twice_in_a_batch_is_saved_once(tmp_path: Path, kind: in
         uow.commit()
     assert (a.version, b.version) == (2, 2)
     with store.unit_of_work() as uow:
+        a1, a2 = uow.stock.get(Sku("A")), uow.stock.get(Sku("A"))
+        c = uow.stock.get(Sku("B"))
+        a1.receive(EAST, 1)
+        a2.receive(EAST, 2)
+        with pytest.raises(ConcurrencyConflict, match="A"):  # two copies of one record
+            uow.stock.save_many([a1, a2, c])
+    with store.unit_of_work() as uow:
         assert uow.stock.get(Sku("A")).on_hand() == 11
+
+
+@pytest.mark.parametrize("update_from", [True, False])
+def test_both_batch_forms_write_or_report_the_stale_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update_from: bool
+) -> None:
+    """``UPDATE ... FROM (VALUES ...)`` (SQLite 3.33+) and the executemany fallback agree."""
+    monkeypatch.setattr(sqlite_records, "_UPDATE_FROM", update_from)
+    with SqliteStore(tmp_path / "forms.sqlite") as store:
+        skus = (Sku("A"), Sku("B"), Sku("C"))
+        _stock_up(store, skus, 10)
+        with store.unit_of_work() as uow:
+            stale = dict(uow.stock.get_many(skus))
+            for stock in stale.values():
+                stock.receive(EAST, 2)
+            uow.stock.save_many(stale.values())
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert [uow.stock.get(sku).on_hand() for sku in skus] == [12, 12, 12]
+            old = uow.stock.get(Sku("C"))
+        with store.unit_of_work() as uow:
+            fresh = dict(uow.stock.get_many(skus))
+            fresh[Sku("A")].receive(EAST, 1)
+            fresh[Sku("C")] = old
+            old.version = 1  # stale: C is at version 2
+            with pytest.raises(ConcurrencyConflict) as caught:
+                uow.stock.save_many(fresh.values())
+        if update_from:  # RETURNING names the stale row; the fallback may name another
+            assert "stock C" in str(caught.value)
+        with store.unit_of_work() as uow:  # nothing of the refused batch was kept
+            assert [uow.stock.get(sku).on_hand() for sku in skus] == [12, 12, 12]
+            assert [uow.stock.get(sku).version for sku in skus] == [2, 2, 2]
+
+
+@pytest.mark.parametrize("lines", [1, 2, 3, 10])
+@pytest.mark.parametrize("keyed", [False, True])
+def test_sqlites_own_trace_counts_the_same_budget(tmp_path: Path, lines: int, keyed: bool) -> None:
+    """Through ``on_statement`` (SQLite's trace: every statement SQLite runs, BEGIN included)."""
+    skus = tuple(Sku(f"SKU-{n}") for n in range(lines))
+    counter = StatementCounter()
+    with SqliteStore(tmp_path / "trace.sqlite", on_statement=counter) as store:
+        _stock_up(store, skus)
+        orders = _service(store, StockOnPlace.ALLOCATE)
+        request = [LineRequest(sku, 2, Money.of("1.00", "EUR")) for sku in skus]
+        counter.reset()
+        orders.place(CUSTOMER, request, currency="EUR", idempotency_key="k" if keyed else None)
+        assert len(counter.statements) == (8 if keyed else 6), counter.statements
+        assert counter.count <= 2 * lines + 4

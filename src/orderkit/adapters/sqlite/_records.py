@@ -16,6 +16,9 @@ __all__ = ["SqliteRecords"]
 #: Keys or rows per statement, well under SQLite's bound-parameter limit.
 _CHUNK = 500
 
+#: ``UPDATE ... FROM ... RETURNING`` needs SQLite 3.35 (2021); older libraries use executemany.
+_UPDATE_FROM = sqlite3.sqlite_version_info >= (3, 35, 0)
+
 _OUTBOX_COLUMNS = "position, message_id, aggregate_type, aggregate_key, event_type, payload"
 
 
@@ -104,21 +107,22 @@ class SqliteRecords(RecordStore):
     def update_many(
         self, spec: TableSpec, rows: Sequence[tuple[str, int, str, Mapping[str, Column]]]
     ) -> list[str]:
-        if len(rows) < 2:
-            return super().update_many(spec, rows)
-        assignments = ", ".join(f"{name} = ?" for name in ("version", *spec.columns, "data"))
-        sql = f"UPDATE {spec.table} SET {assignments} WHERE {spec.key_column} = ? AND version = ?"
-        params = [
-            (expected + 1, *(columns[name] for name in spec.columns), data, key, expected)
-            for key, expected, data, columns in rows
-        ]
-        with translate_errors(self._path, "update"):
-            written = self._conn.executemany(sql, params).rowcount
+        if len(rows) < 2 or len({row[0] for row in rows}) != len(rows):
+            return super().update_many(spec, rows)  # one row, or a key twice: row by row
+        if _UPDATE_FROM:
+            written_keys: set[str] = set()
+            for chunk in _chunks(rows):
+                written_keys.update(self._update_from(spec, chunk))
+            return [key for key, _, _, _ in rows if key not in written_keys]
+        written = 0
+        for chunk in _chunks(rows):
+            written += self._update_each(spec, chunk)
         if written == len(rows):
             return []
         # Rare (a stale save): find which rows missed; the unit of work rolls back anyway.
         # A row counts as written only if it holds exactly what this batch wrote; if that
-        # cannot tell the miss apart, every key is reported (the command is retried).
+        # cannot tell the miss apart (a stale copy saved unchanged), every key is reported:
+        # the conflict may then name the wrong sku, but it is a conflict and is retried.
         stored = {record.key: record for record in self.get_many(spec, [r[0] for r in rows])}
         missed = [
             key
@@ -126,6 +130,41 @@ class SqliteRecords(RecordStore):
             if key not in stored or (stored[key].version, stored[key].data) != (expected + 1, data)
         ]
         return missed or [key for key, _, _, _ in rows]
+
+    def _update_from(
+        self, spec: TableSpec, rows: Sequence[tuple[str, int, str, Mapping[str, Column]]]
+    ) -> list[str]:
+        """One ``UPDATE ... FROM (VALUES ...) RETURNING`` statement; the keys it wrote."""
+        names = ("version", *spec.columns, "data")
+        width = len(names) + 1  # key, expected version, the columns, data
+        assignments = ", ".join(
+            ["version = v.column2 + 1"]
+            + [f"{name} = v.column{i + 3}" for i, name in enumerate(names[1:])]
+        )
+        values = ", ".join([f"({_marks(width)})"] * len(rows))
+        sql = (
+            f"UPDATE {spec.table} SET {assignments} FROM (VALUES {values}) AS v "
+            f"WHERE {spec.table}.{spec.key_column} = v.column1 "
+            f"AND {spec.table}.version = v.column2 RETURNING {spec.table}.{spec.key_column}"
+        )
+        params: list[object] = []
+        for key, expected, data, columns in rows:
+            params.extend((key, expected, *(columns[name] for name in spec.columns), data))
+        return [row[0] for row in self._run(sql, params)]
+
+    def _update_each(
+        self, spec: TableSpec, rows: Sequence[tuple[str, int, str, Mapping[str, Column]]]
+    ) -> int:
+        """One ``executemany`` (SQLite before 3.35); how many rows it wrote."""
+        names = ("version", *spec.columns, "data")
+        assignments = ", ".join(f"{name} = ?" for name in names)
+        sql = f"UPDATE {spec.table} SET {assignments} WHERE {spec.key_column} = ? AND version = ?"
+        many = [
+            (expected + 1, *(columns[name] for name in spec.columns), data, key, expected)
+            for key, expected, data, columns in rows
+        ]
+        with translate_errors(self._path, "update"):
+            return self._conn.executemany(sql, many).rowcount
 
     def version_of(self, spec: TableSpec, key: str) -> int:
         rows = self._run(f"SELECT version FROM {spec.table} WHERE {spec.key_column} = ?", (key,))
