@@ -123,6 +123,10 @@ def _snapshot(
     return uow.outbox.count(), orders, stocks
 
 
+def _live_labels(carrier: FakeCarrier) -> int:
+    return sum(1 for label in carrier.labels if not carrier.is_cancelled(label))
+
+
 class OrderServiceMachine(RuleBasedStateMachine):
     """Random commands on an :class:`OrderService` against the books they must keep."""
 
@@ -289,13 +293,23 @@ class OrderServiceMachine(RuleBasedStateMachine):
         if failures:
             carrier.fail_next("create_label", retryable=retryable, times=failures)
         labels = len(carrier.labels)
+        live = _live_labels(carrier)
         shipped = self.attempt("ship", lambda: self.service().ship(order))
         if failures:
             self.carrier = FakeCarrier()  # drop scripted failures the call did not use
         if not isinstance(shipped, ShipOutcome):
+            assert _live_labels(carrier) == live, "a refused ship left a label live"
             return multiple()
         assert len(carrier.labels) == labels + len(shipped.shipment_ids), "one label per shipment"
+        assert _live_labels(carrier) == live + len(shipped.shipment_ids), "a label per shipment"
         return multiple(*shipped.shipment_ids)
+
+    @rule(target=shipments, order=orders)
+    def fulfil(self, order: OrderId) -> object:
+        """Confirm, allocate and ship in a row, so that shipping and delivery happen often."""
+        self.attempt("confirm", lambda: self.service().confirm(order))
+        self.attempt("allocate", lambda: self.service().allocate(order))
+        return self.ship(order, 0, retryable=False)
 
     @rule(shipment=consumes(shipments))
     def deliver(self, shipment: ShipmentId) -> None:
@@ -318,11 +332,22 @@ class OrderServiceMachine(RuleBasedStateMachine):
             assert uow.numbers.current("INV", _START.year) == self.invoices, (
                 "invoice numbers have a gap"
             )
+            every = list(uow.orders.placed_between(_START, _START + dt.timedelta(days=3650)))
+            stocks = uow.stock.get_many(SKUS)
             live = [
                 order
-                for order in uow.orders.placed_between(_START, _START + dt.timedelta(days=3650))
+                for order in every
                 if order.status.value != "cancelled" and order.pricing is not None
             ]
+        shipped: dict[str, int] = {}
+        for order in every:
+            for line in order.lines:
+                assert line.ledger.delivered <= line.ledger.shipped, (
+                    f"{order.id}: delivered > shipped"
+                )
+                shipped[line.sku] = shipped.get(line.sku, 0) + line.ledger.shipped
+        for sku, stock in stocks.items():
+            assert stock.shipped == shipped.get(sku, 0), f"{sku}: stock consumed != units shipped"
         coupons = sum(1 for order in live if order.pricing and order.pricing.coupon_codes)
         assert coupons <= _COUPON_LIMIT, f"{coupons} live orders use a coupon limited to 2"
         for customer in _CUSTOMERS:
