@@ -14,6 +14,7 @@ runs the command again on fresh state, a bounded number of times.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import json
@@ -150,7 +151,9 @@ class CommandRunner:
             committed = True
         finally:
             if not committed:
-                on_abort()
+                # The attempt's own error (or its retry) matters more than a failed clean-up.
+                with contextlib.suppress(Exception):
+                    on_abort()
         return result
 
     def _attempt(
