@@ -257,6 +257,13 @@ class RecordShipmentRepository(_Aggregates[Shipment], ShipmentRepository):
         )
         return self._decode_all(records)
 
+    def list_by_status(self, status: str, *, limit: int | None = None) -> list[Shipment]:
+        value = str(getattr(status, "value", status))
+        records = self._session.records().select(
+            SHIPMENTS.spec, "status", check_key(value, "status"), check_limit(limit)
+        )
+        return self._decode_all(records)
+
 
 class RecordInvoiceRepository(InvoiceRepository):
     """:class:`~orderkit.ports.InvoiceRepository` over a record store (insert-only)."""

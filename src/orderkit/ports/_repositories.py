@@ -217,3 +217,14 @@ class ShipmentRepository(abc.ABC):
         Raises:
             StoreUnavailable: the store could not be reached (retryable).
         """
+
+    @abc.abstractmethod
+    def list_by_status(self, status: str, *, limit: int | None = None) -> list[Shipment]:
+        """Shipments whose ``status.value`` is ``status``, in the order they were first stored.
+
+        Reports such as late shipments read the open statuses with it.
+
+        Raises:
+            ValidationError: ``limit`` is negative.
+            StoreUnavailable: the store could not be reached (retryable).
+        """

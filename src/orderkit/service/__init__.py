@@ -2,8 +2,9 @@
 
 :class:`OrderService` turns the domain packages into commands a host runs:
 ``place``, ``confirm``, ``allocate``, ``cancel``, ``ship``,
-``record_tracking``, ``deliver`` and ``invoice``. Each takes an optional
-idempotency key and returns a small frozen result. See ``docs/service.md``.
+``record_tracking``, ``deliver`` and ``invoice`` (and the ``late_shipments``
+report). Each takes an optional idempotency key and returns a small frozen
+result. See ``docs/service.md``.
 """
 
 from orderkit.service._service import OrderService
@@ -12,6 +13,7 @@ from orderkit.service._values import (
     IdGenerator,
     InvoiceOutcome,
     InvoicingConfig,
+    LateShipment,
     LineRequest,
     OrderOutcome,
     PlacedOrder,
@@ -27,6 +29,7 @@ __all__ = [
     "IdGenerator",
     "InvoiceOutcome",
     "InvoicingConfig",
+    "LateShipment",
     "LineRequest",
     "OrderOutcome",
     "OrderService",

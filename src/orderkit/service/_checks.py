@@ -8,16 +8,18 @@ first command that touched it; it is refused up front with a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, get_args
 
 from orderkit.errors import ValidationError
-from orderkit.fulfillment import CarrierPort, RetryPolicy
+from orderkit.fulfillment import BusinessCalendar, CarrierPort, RetryPolicy
 from orderkit.inventory import Allocator, StockLocation
 from orderkit.pricing import Pricer, ShippingRule
 from orderkit.service._values import InvoicingConfig, StockOnPlace
 
 __all__ = [
+    "check_calendars",
     "check_callable",
     "check_instance",
     "check_locations",
@@ -79,3 +81,29 @@ def check_stock_on_place(value: object) -> StockOnPlace:
     raise ValidationError(
         f"stock_on_place must be one of {allowed}, got {value!r}", path="stock_on_place"
     )
+
+
+def check_calendars(
+    value: object,
+) -> tuple[BusinessCalendar | None, Mapping[str, BusinessCalendar]]:
+    """The shipping calendars as (one for every location, or None; per location id)."""
+    if value is None:
+        return None, MappingProxyType({})
+    if isinstance(value, BusinessCalendar):
+        return value, MappingProxyType({})
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            "calendars must be a BusinessCalendar or map location ids to BusinessCalendar, "
+            f"got {value!r}",
+            path="calendars",
+        )
+    found: dict[str, BusinessCalendar] = {}
+    for location, calendar in value.items():
+        if not isinstance(location, str) or not location:
+            raise ValidationError(f"{location!r} is not a location id", path="calendars")
+        if not isinstance(calendar, BusinessCalendar):
+            raise ValidationError(
+                f"{calendar!r} is not a BusinessCalendar", path=f"calendars[{location}]"
+            )
+        found[location] = calendar
+    return None, MappingProxyType(found)

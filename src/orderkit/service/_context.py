@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 import attrs
 
-from orderkit.fulfillment import CarrierPort, RetryPolicy
+from orderkit.fulfillment import BusinessCalendar, CarrierPort, RetryPolicy
 from orderkit.inventory import Allocator, StockLocation
 from orderkit.orders import Lifecycle
 from orderkit.pricing import Pricer, ShippingRule
@@ -35,3 +35,9 @@ class Context:
     invoicing: InvoicingConfig | None
     ids: IdGenerator
     sleep: Callable[[float], object]
+    calendar: BusinessCalendar | None = None
+    calendars: Mapping[str, BusinessCalendar] = attrs.field(factory=dict)
+
+    def calendar_for(self, location: str) -> BusinessCalendar | None:
+        """The business calendar that promises delivery dates from ``location`` (if any)."""
+        return self.calendars.get(location, self.calendar)

@@ -49,14 +49,17 @@ def fingerprint(command: str, arguments: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _reader(factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
+def _reader(factory: UnitOfWorkFactory, *, snapshot: bool = False) -> UnitOfWorkFactory:
     """A read-only unit of work factory if ``factory`` takes ``read_only`` (the shipped stores'
-    ``unit_of_work`` does), without a snapshot if it also takes ``snapshot``, else ``factory``."""
+    ``unit_of_work`` does), without a snapshot if it also takes ``snapshot`` (unless asked
+    for one: a report of several queries), else ``factory``."""
     try:
         parameters = inspect.signature(factory).parameters.values()
     except (TypeError, ValueError):
         return factory
     names = {p.name for p in parameters}
+    if snapshot and "read_only" in names:
+        return lambda: factory(read_only=True)  # type: ignore[call-arg]
     if "read_only" in names and "snapshot" in names:
         # One lookup needs no snapshot: on SQLite the replay is then one statement, no BEGIN.
         return lambda: factory(read_only=True, snapshot=False)  # type: ignore[call-arg]
@@ -83,6 +86,12 @@ class CommandRunner:
     max_backoff: float = 0.5
     reader: UnitOfWorkFactory = attrs.field(
         init=False, default=attrs.Factory(lambda self: _reader(self.uow_factory), takes_self=True)
+    )
+    report_reader: UnitOfWorkFactory = attrs.field(
+        init=False,
+        default=attrs.Factory(
+            lambda self: _reader(self.uow_factory, snapshot=True), takes_self=True
+        ),
     )
 
     def run(

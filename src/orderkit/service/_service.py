@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import TypeVar
 
 from orderkit.errors import ValidationError
-from orderkit.fulfillment import CarrierPort, Label, RetryPolicy, TrackingEvent
-from orderkit.ids import LineId, OrderId, ShipmentId
+from orderkit.fulfillment import BusinessCalendar, CarrierPort, Label, RetryPolicy, TrackingEvent
+from orderkit.ids import LineId, LocationId, OrderId, ShipmentId
 from orderkit.inventory import Allocator, StockLocation
 from orderkit.money import Currency
 from orderkit.orders import STANDARD_LIFECYCLE, Address, CustomerRef, Lifecycle
@@ -18,6 +18,7 @@ from orderkit.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from orderkit.pricing import Pricer, ShippingRule
 from orderkit.service import _allocation, _invoicing, _ordering, _shipping
 from orderkit.service._checks import (
+    check_calendars,
     check_callable,
     check_instance,
     check_locations,
@@ -31,6 +32,7 @@ from orderkit.service._values import (
     IdGenerator,
     InvoiceOutcome,
     InvoicingConfig,
+    LateShipment,
     LineRequest,
     OrderOutcome,
     PlacedOrder,
@@ -93,6 +95,9 @@ class OrderService:
         carrier_retries: retries of retryable carrier failures.
         max_parcel_weight: split shipments into parcels no heavier than this.
         unit_weight: weight of one unit of a sku.
+        calendars: business calendars that promise delivery dates: one
+            ``BusinessCalendar`` for every location, or location id → calendar
+            (a location without one promises nothing).
         invoicing: series, number format, seller, policy and terms for ``invoice``.
         max_retries: how many times a conflicting command is run again.
         sleep: waits between retries (``time.sleep``; tests pass a recorder).
@@ -117,6 +122,7 @@ class OrderService:
         carrier_retries: RetryPolicy | None = None,
         max_parcel_weight: Decimal | None = None,
         unit_weight: UnitWeight = default_unit_weight,
+        calendars: BusinessCalendar | Mapping[LocationId, BusinessCalendar] | None = None,
         invoicing: InvoicingConfig | None = None,
         max_retries: int = 5,
         sleep: Callable[[float], object] = time.sleep,
@@ -143,6 +149,7 @@ class OrderService:
             ("invoicing", invoicing),
         ):
             check_instance(name, value)
+        calendar, by_location = check_calendars(calendars)
         self._ctx = Context(
             pricer=pricer if pricer is not None else Pricer(),
             shipping=shipping,
@@ -158,6 +165,8 @@ class OrderService:
             invoicing=invoicing,
             ids=ids,
             sleep=sleep,
+            calendar=calendar,
+            calendars=by_location,
         )
         self._clock = clock
         self._runner = CommandRunner(uow_factory, clock, _count(max_retries, "max_retries"), sleep)
@@ -395,6 +404,26 @@ class OrderService:
             TrackingOutcome,
             idempotency_key,
         )
+
+    def late_shipments(self, *, at: dt.datetime | None = None) -> tuple[LateShipment, ...]:
+        """Shipments past their promised delivery date and not delivered, most overdue first.
+
+        A query: it reads through a read-only unit of work and changes nothing.
+        A promise holds until the end of its date in the timezone of the
+        shipping location's calendar (UTC without one); shipments dispatched
+        without a promise (no calendar) are never late.
+
+        Args:
+            at: the moment to judge at (an aware datetime); the clock's now by default.
+
+        Raises:
+            ValidationError: ``at`` is not an aware datetime.
+        """
+        moment: object = self._now() if at is None else at
+        if not isinstance(moment, dt.datetime) or moment.utcoffset() is None:
+            raise ValidationError(f"at must be an aware datetime, got {at!r}", path="at")
+        with self._runner.report_reader() as uow:
+            return _shipping.late(self._ctx, uow, moment)
 
     # -- invoicing ------------------------------------------------------------------------
 

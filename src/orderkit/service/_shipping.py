@@ -8,15 +8,21 @@ from collections.abc import Callable
 
 from orderkit.errors import CarrierError, InvalidQuantity, NotFound, ValidationError
 from orderkit.fulfillment import (
+    BusinessCalendar,
     CarrierPort,
     Label,
+    Rate,
     Shipment,
     ShipmentItemRequest,
     ShipmentStatus,
     ShippingAddress,
     TrackingEvent,
     call_with_retries,
+    choose_rate,
+    estimate_delivery,
+    late_shipments,
     plan_shipments,
+    rate_request,
 )
 from orderkit.ids import LineId, OrderId, ShipmentId
 from orderkit.invoicing import InvoicingPolicy
@@ -25,9 +31,22 @@ from orderkit.ports import UnitOfWork
 from orderkit.service._context import Context
 from orderkit.service._invoicing import auto_invoice
 from orderkit.service._stock import load_stocks, shippable
-from orderkit.service._values import ShipOutcome, TrackingOutcome
+from orderkit.service._values import LateShipment, ShipOutcome, TrackingOutcome
 
-__all__ = ["deliver", "record_tracking", "ship", "void_labels"]
+__all__ = ["deliver", "late", "record_tracking", "ship", "void_labels"]
+
+#: Statuses of a shipment that has left and is not yet delivered (or cancelled).
+_OPEN = tuple(
+    s
+    for s in ShipmentStatus
+    if s
+    not in {
+        ShipmentStatus.PENDING,
+        ShipmentStatus.LABEL_CREATED,
+        ShipmentStatus.DELIVERED,
+        ShipmentStatus.CANCELLED,
+    }
+)
 
 
 def _destination(address: Address | None, order_id: OrderId) -> ShippingAddress:
@@ -47,6 +66,77 @@ def _destination(address: Address | None, order_id: OrderId) -> ShippingAddress:
 def _label_call(carrier: CarrierPort, shipment: Shipment) -> Callable[[], Label]:
     """Buy the shipment's label, keyed on the shipment id so every retry gets the same one."""
     return lambda: carrier.create_label(shipment, idempotency_key=str(shipment.id))
+
+
+def _quote(ctx: Context, carrier: CarrierPort, shipment: Shipment) -> list[Rate]:
+    """Quote the shipment and book the cheapest service, so the promise is the label's."""
+    quotes = call_with_retries(
+        lambda: carrier.rates(rate_request(shipment)), ctx.carrier_retries, ctx.sleep
+    )
+    chosen = choose_rate(quotes)
+    shipment.choose_service(chosen.carrier, chosen.service)
+    return quotes
+
+
+def _dispatch(
+    shipment: Shipment,
+    at: dt.datetime,
+    calendar: BusinessCalendar | None,
+    label: Label,
+    quotes: list[Rate],
+) -> None:
+    """Dispatch, promising a delivery date when the location has a calendar.
+
+    The promise is ``estimate_delivery`` of the dispatch moment with the transit
+    days quoted for the label's service. The moment is given in the calendar's
+    timezone, so the promise (a local date) is never "before" the dispatch day
+    because UTC has already moved on to the next date.
+    """
+    if calendar is None:
+        shipment.dispatch(at)
+        return
+    quoted = [r for r in quotes if (r.carrier, r.service) == (label.carrier, label.service)]
+    if not quoted:
+        # The carrier sold another service than the one quoted: promise nothing rather
+        # than a date for a service the parcel does not travel with.
+        shipment.dispatch(at)
+        return
+    transit = min(r.transit_days for r in quoted)
+    shipment.dispatch(
+        at.astimezone(calendar.timezone),
+        promised_delivery=estimate_delivery(at, transit, calendar),
+    )
+
+
+def late(ctx: Context, uow: UnitOfWork, at: dt.datetime) -> tuple[LateShipment, ...]:
+    """Dispatched, undelivered shipments whose promised date has passed at ``at``.
+
+    A promise is kept until the end of its date in the timezone of the
+    shipping location's calendar (UTC for a location without one).
+    """
+    found: dict[ShipmentId, Shipment] = {}
+    for status in _OPEN:
+        for shipment in uow.shipments.list_by_status(status.value):
+            found.setdefault(shipment.id, shipment)
+    late_ones: list[LateShipment] = []
+    for shipment in found.values():
+        calendar = ctx.calendar_for(shipment.location)
+        tz: dt.tzinfo = calendar.timezone if calendar is not None else dt.UTC
+        for overdue in late_shipments([shipment], at, tz=tz):
+            promised = overdue.promised_delivery
+            assert promised is not None  # a shipment without a promise is never late
+            late_ones.append(
+                LateShipment(
+                    overdue.id,
+                    overdue.order_id,
+                    overdue.location,
+                    overdue.status.value,
+                    promised,
+                    (at.astimezone(tz).date() - promised).days,
+                    overdue.tracking_number,
+                )
+            )
+    return tuple(sorted(late_ones, key=lambda s: (s.promised_delivery, s.shipment_id)))
 
 
 def void_labels(ctx: Context, bought: list[Label]) -> None:
@@ -108,12 +198,14 @@ def ship(
                 items=plan.items,
                 parcels=plan.parcels,
             )
+            calendar = ctx.calendar_for(plan.location)
+            quotes = _quote(ctx, carrier, shipment) if calendar is not None else []
             label = call_with_retries(
                 _label_call(carrier, shipment), ctx.carrier_retries, ctx.sleep
             )
             bought.append(label)
             shipment.attach_label(label)
-            shipment.dispatch(at)
+            _dispatch(shipment, at, calendar, label, quotes)
             shipments.append(shipment)
         shipped: dict[LineId, int] = {}
         for shipment in shipments:

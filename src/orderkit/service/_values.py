@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from orderkit.errors import InvalidQuantity, ValidationError
-from orderkit.ids import OrderId, ShipmentId, Sku
+from orderkit.ids import LocationId, OrderId, ShipmentId, Sku
 from orderkit.invoicing import (
     DEFAULT_NUMBER_FORMAT,
     InvoicingPolicy,
@@ -30,6 +30,7 @@ __all__ = [
     "AllocationOutcome",
     "InvoiceOutcome",
     "InvoicingConfig",
+    "LateShipment",
     "LineRequest",
     "OrderOutcome",
     "PlacedOrder",
@@ -187,6 +188,31 @@ class ShipOutcome:
     tracking_numbers: tuple[str, ...]
     units: int
     invoice_number: str | None = None
+
+
+@attrs.frozen
+class LateShipment:
+    """A shipment that missed its promised delivery date (what ``late_shipments`` lists).
+
+    Attributes:
+        shipment_id: the shipment.
+        order_id: the order it ships.
+        location: where it left from.
+        status: the shipment's status (dispatched, in transit, exception, ...).
+        promised_delivery: the date promised at dispatch.
+        days_late: whole days since the promised date, in the location's timezone.
+        tracking_number: the carrier's tracking number.
+
+    .. versionadded:: 0.1
+    """
+
+    shipment_id: ShipmentId
+    order_id: OrderId
+    location: LocationId
+    status: str
+    promised_delivery: dt.date
+    days_late: int
+    tracking_number: str | None = None
 
 
 @attrs.frozen

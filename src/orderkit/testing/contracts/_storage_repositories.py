@@ -354,3 +354,25 @@ class ShipmentRepositoryContract(StorageFixtures):
                 uow.shipments.save(stored[0])
             with pytest.raises(NotFound, match="S-404"):
                 uow.shipments.get(ShipmentId("S-404"))
+
+    @contract_settings
+    @given(stored=st.lists(shipments(), min_size=1, max_size=5, unique_by=lambda s: s.id))
+    def test_shipments_list_by_status_in_insertion_order(
+        self, fresh_storage: StorageFactory, stored: list[Shipment]
+    ) -> None:
+        uow_factory = fresh_storage()
+        with uow_factory() as uow:
+            for item in stored:
+                uow.shipments.add(item)
+            uow.commit()
+        with uow_factory() as uow:
+            for status in {s.status for s in stored}:
+                expected = [s.id for s in stored if s.status is status]
+                found = uow.shipments.list_by_status(status.value)
+                assert [s.id for s in found] == expected
+                assert found == [s for s in stored if s.status is status]
+                limited = uow.shipments.list_by_status(status.value, limit=1)
+                assert [s.id for s in limited] == expected[:1]
+            assert uow.shipments.list_by_status("no-such-status") == []
+            with pytest.raises(ValidationError):
+                uow.shipments.list_by_status(stored[0].status.value, limit=-1)
