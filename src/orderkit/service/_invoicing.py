@@ -114,11 +114,11 @@ def issue_invoice(ctx: Context, uow: UnitOfWork, at: dt.datetime, order: Order) 
         seller=config.seller,
         buyer=_buyer(order),
         payment_terms=config.payment_terms,
-        supplied_on=at.date(),
+        supplied_on=config.local_date(at),
         shipped=shipped,
         buyer_reference=str(order.id),
     )
-    issued_on = at.date()
+    issued_on = config.local_date(at)
     number = uow.numbers.next(config.series, issued_on.year)
     document = draft.issue(
         number, series=config.series, issued_on=issued_on, number_format=config.number_format
@@ -176,7 +176,7 @@ def credit_cancelled(ctx: Context, uow: UnitOfWork, at: dt.datetime, order: Orde
         draft = draft_credit_note(
             ledger, document, reason=CreditReason.CANCELLATION, quantities=left
         )
-        issued_on = at.date()
+        issued_on = config.local_date(at)
         number = uow.numbers.next(config.credit_note_series, issued_on.year)
         note: CreditNote = draft.issue(
             number,
@@ -224,7 +224,7 @@ def credit_cancelled_units(
         draft = draft_credit_note(
             ledger, by_number[number], reason=CreditReason.CANCELLATION, quantities=quantities
         )
-        issued_on = at.date()
+        issued_on = config.local_date(at)
         drawn = uow.numbers.next(config.credit_note_series, issued_on.year)
         note: CreditNote = draft.issue(
             drawn,

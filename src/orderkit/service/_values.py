@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import string
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
@@ -106,9 +108,76 @@ def _net_30() -> PaymentTerms:
     return PaymentTerms.net(30)
 
 
+def _timezone(value: dt.tzinfo | str) -> dt.tzinfo:
+    return _to_timezone(value)
+
+
+def _to_timezone(value: object) -> dt.tzinfo:
+    if isinstance(value, dt.tzinfo):
+        return value
+    if not isinstance(value, str) or not value:
+        raise ValidationError(
+            f"timezone must be an IANA name or a tzinfo, got {value!r}", path="timezone"
+        )
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"unknown timezone {value!r}", path="timezone") from None
+
+
+#: Sequence numbers tried when checking that two series never print the same document
+#: number: around every change of digit count, where a longer series name and a shorter
+#: number could spell what a shorter series name and a longer number spell.
+_SAMPLE_NUMBERS = tuple(
+    sorted({n for edge in (1, 10, 100, 1000, 10**4, 10**5, 10**6) for n in range(edge, edge + 12)})
+    + [n for edge in (10, 100, 1000, 10**4, 10**5, 10**6, 10**7) for n in range(edge - 3, edge)]
+)
+
+
+def _check_numbering(config: InvoicingConfig) -> None:
+    """Refuse numbering under which an invoice and a credit note could share a number."""
+    for name in ("series", "credit_note_series"):
+        value: object = getattr(config, name)
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError(f"{name} must be a non-empty string, got {value!r}", path=name)
+    invoices, notes = config.series, config.credit_note_series
+    if invoices == notes:
+        raise ValidationError(
+            f"invoices and credit notes share the series {invoices!r}: "
+            "give credit notes a series of their own (credit_note_series)",
+            path="credit_note_series",
+        )
+    pattern = config.number_format.pattern
+    names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    if "series" not in names:
+        raise ValidationError(
+            f"number format {pattern!r} lacks {{series}}: invoice {invoices!r} 1 and credit "
+            f"note {notes!r} 1 would get the same document number",
+            path="number_format",
+        )
+    printed: dict[str, str] = {}
+    for year in (2025, 2026, 2027):
+        issued_on = dt.date(year, 12, 31)
+        for number in _SAMPLE_NUMBERS:
+            for series in (invoices, notes):
+                text = config.number_format.format(series, issued_on, number)
+                other = printed.setdefault(text, series)
+                if other != series:
+                    raise ValidationError(
+                        f"number format {pattern!r} prints {text!r} for series {invoices!r} "
+                        f"and {notes!r} alike: choose series or a format that keep them apart",
+                        path="number_format",
+                    )
+
+
 @attrs.frozen
 class InvoicingConfig:
     """How ``invoice`` numbers, dates and bills.
+
+    Invoices and credit notes must never share a document number: the
+    configuration is refused (``ValidationError``) when they would, for
+    instance with one series for both, or a ``number_format`` without
+    ``{series}``.
 
     Attributes:
         seller: the party on every invoice.
@@ -120,6 +189,9 @@ class InvoicingConfig:
             (on confirmation) or in ``ship`` (on shipment), in the same unit of work.
         credit_note_series: the number series of credit notes (``cancel``
             credits what an invoice billed).
+        timezone: the seller's timezone (an IANA name or a tzinfo; UTC by
+            default): issue and supply dates, and so the numbering year, are
+            the seller's local date at the moment of issue.
 
     .. versionadded:: 0.1
     """
@@ -131,6 +203,20 @@ class InvoicingConfig:
     payment_terms: PaymentTerms = attrs.field(factory=_net_30)
     automatic: bool = False
     credit_note_series: str = "CN"
+    timezone: dt.tzinfo = attrs.field(default=dt.UTC, converter=_timezone)
+
+    def __attrs_post_init__(self) -> None:
+        number_format: object = self.number_format
+        if not isinstance(number_format, NumberFormat):
+            raise ValidationError(
+                f"number_format must be a NumberFormat, got {number_format!r}",
+                path="number_format",
+            )
+        _check_numbering(self)
+
+    def local_date(self, at: dt.datetime) -> dt.date:
+        """The seller's calendar date at ``at`` (the issue date of a document issued then)."""
+        return at.astimezone(self.timezone).date()
 
 
 @attrs.frozen
