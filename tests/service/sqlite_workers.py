@@ -217,5 +217,5 @@ class _NaiveUnitOfWork(SqliteUnitOfWork):
 class NaiveSqliteStore(SqliteStore):
     """The SQLite store with the naive unit of work (the negative control)."""
 
-    def unit_of_work(self, *, read_only: bool = False) -> SqliteUnitOfWork:
+    def unit_of_work(self, *, read_only: bool = False, snapshot: bool = True) -> SqliteUnitOfWork:
         return _NaiveUnitOfWork(self)
