@@ -79,6 +79,22 @@ def _worker(  # noqa: PLR0917 (a multiprocessing target takes positional argumen
     barrier: Any,
     results: Any,
 ) -> None:
+    try:
+        _work(opener, index, count, measured, barrier, results)
+    except BaseException as exc:
+        barrier.abort()  # the others stop waiting; the parent sees the failure at once
+        results.put(f"worker {index} failed: {type(exc).__name__}: {exc}")
+        raise
+
+
+def _work(  # noqa: PLR0917
+    opener: Opener,
+    index: int,
+    count: int,
+    measured: Sequence[str],
+    barrier: Any,
+    results: Any,
+) -> None:
     runner, close = opener(index)
     setup = COMMANDS[: COMMANDS.index(measured[0])]
     numbers = [index * 1_000_000 + n for n in range(count)]
@@ -115,6 +131,9 @@ def throughput(opener: Opener, processes: int, count: int, measured: Sequence[st
         worker.start()
     try:
         elapsed = [results.get(timeout=240) for _ in workers]
+        failures = [item for item in elapsed if isinstance(item, str)]
+        if failures:
+            raise RuntimeError("; ".join(failures))
     finally:
         for worker in workers:
             worker.join(timeout=30)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from bench import _shop, _workers
 from bench._harness import NOTES, Row, Target
-from bench.e2e_sqlite import payload_sizes
+from bench.e2e_sqlite import Sizes, payload_sizes
 
 GROUP = "postgres"
 ENV = "ORDERKIT_TEST_POSTGRES_DSN"
@@ -32,12 +32,16 @@ def _jsonb(size: int) -> str:
 class RawPostgres:
     """The floor: each command's statements by hand, one transaction each."""
 
-    def __init__(self, dsn: str, schema: str, sizes: dict[str, list[int]]) -> None:
+    def __init__(self, dsn: str, schema: str, sizes: Sizes) -> None:
         import psycopg  # noqa: PLC0415 (the postgres extra is optional)
 
         self.conn = psycopg.connect(dsn, autocommit=False)
         self.s = f'"{schema}"'
-        self.data = {command: [_jsonb(n) for n in found] for command, found in sizes.items()}
+        self.sizes = sizes
+
+    def payload(self, command: str, table: str, parts: int = 1) -> str:
+        """A JSON payload as large as what orderkit wrote to ``table`` in ``command``."""
+        return _jsonb(self.sizes.get(command, {}).get(table, 64) // parts)
 
     def close(self) -> None:
         """Close the connection."""
@@ -51,8 +55,8 @@ class RawPostgres:
         ).fetchall()
         return [(sku, version) for sku, version, _ in rows]
 
-    def _save_stock(self, rows: list[tuple[str, int]], data: list[str]) -> None:
-        for (sku, version), payload in zip(rows, data, strict=False):
+    def _save_stock(self, rows: list[tuple[str, int]], payload: str) -> None:
+        for sku, version in rows:
             cursor = self.conn.execute(
                 f"UPDATE {self.s}.stock SET version = version + 1, data = %s::jsonb "
                 "WHERE sku = %s AND version = %s",
@@ -86,58 +90,56 @@ class RawPostgres:
         )
 
     def place(self, order_id: str, skus: list[str]) -> None:
-        data = self.data["place"]
         with self.conn.transaction():
             rows = self._stock(skus)
             self.conn.execute(
                 f"INSERT INTO {self.s}.orders (id, version, customer_id, status, placed_at_us, "
                 "data) VALUES (%s, 1, 'c-1', 'placed', 1772442000000000, %s::jsonb) "
                 "ON CONFLICT (id) DO NOTHING",
-                (order_id, data[0]),
+                (order_id, self.payload("place", "orders")),
             )
-            self._save_stock(rows, data[1:4])
-            self._outbox(order_id, "OrderPlaced", data[-1])
-
-    def confirm(self, order_id: str, skus: list[str]) -> None:
-        data = self.data["confirm"]
-        with self.conn.transaction():
-            self._save_order(order_id, self._order(order_id), "confirmed", data[0])
-            self._outbox(order_id, "OrderConfirmed", data[-1])
-
-    def allocate(self, order_id: str, skus: list[str]) -> None:
-        data = self.data["allocate"]
-        with self.conn.transaction():
-            version = self._order(order_id)
-            rows = self._stock(skus)
-            self._save_order(order_id, version, "in_fulfillment", data[0])
-            self._save_stock(rows, data[1:4])
-            self._outbox(order_id, "OrderItemsAllocated", data[-1])
-
-    def ship(self, order_id: str, skus: list[str]) -> None:
-        data = self.data["ship"]
-        with self.conn.transaction():
-            version = self._order(order_id)
-            rows = self._stock(skus)
-            self._save_order(order_id, version, "fulfilled", data[0])
-            self._save_stock(rows, data[1:4])
+            self._save_stock(rows, self.payload("place", "stock", len(rows)))
+            # the promotion's usage counter, claimed and checked against releases
             self.conn.execute(
-                f"INSERT INTO {self.s}.idempotency_keys (key, fingerprint, result) "
-                "VALUES (%s, '\"\"', %s) ON CONFLICT (key) DO NOTHING",
-                (f"shipment:{order_id}", data[4]),
-            )
-            self.conn.execute(
-                f"SELECT fingerprint, result FROM {self.s}.idempotency_keys WHERE key = %s",
-                (f"order-shipment:{order_id}",),
+                f"INSERT INTO {self.s}.number_sequences AS n (series, year, last) "
+                "VALUES ('usage/claimed/TENOFF', 1, 1) ON CONFLICT (series, year) DO UPDATE "
+                "SET last = n.last + 1 RETURNING last"
             ).fetchall()
             self.conn.execute(
-                f"INSERT INTO {self.s}.idempotency_keys (key, fingerprint, result) "
-                "VALUES (%s, '\"\"', %s) ON CONFLICT (key) DO NOTHING",
-                (f"order-shipment:{order_id}", order_id),
+                f"SELECT last FROM {self.s}.number_sequences "
+                "WHERE series = 'usage/released/TENOFF' AND year = 1"
+            ).fetchall()
+            self._outbox(order_id, "OrderPlaced", self.payload("place", "outbox"))
+
+    def confirm(self, order_id: str, skus: list[str]) -> None:
+        with self.conn.transaction():
+            version = self._order(order_id)
+            self._save_order(order_id, version, "confirmed", self.payload("confirm", "orders"))
+            self._outbox(order_id, "OrderConfirmed", self.payload("confirm", "outbox"))
+
+    def allocate(self, order_id: str, skus: list[str]) -> None:
+        with self.conn.transaction():
+            version = self._order(order_id)
+            rows = self._stock(skus)
+            data = self.payload("allocate", "orders")
+            self._save_order(order_id, version, "in_fulfillment", data)
+            self._save_stock(rows, self.payload("allocate", "stock", len(rows)))
+            self._outbox(order_id, "OrderItemsAllocated", self.payload("allocate", "outbox"))
+
+    def ship(self, order_id: str, skus: list[str]) -> None:
+        with self.conn.transaction():
+            version = self._order(order_id)
+            rows = self._stock(skus)
+            self._save_order(order_id, version, "fulfilled", self.payload("ship", "orders"))
+            self._save_stock(rows, self.payload("ship", "stock", len(rows)))
+            self.conn.execute(
+                f"INSERT INTO {self.s}.shipments (id, version, order_id, status, data) "
+                "VALUES (%s, 1, %s, 'dispatched', %s::jsonb) ON CONFLICT (id) DO NOTHING",
+                (f"s-{order_id}", order_id, self.payload("ship", "shipments")),
             )
-            self._outbox(order_id, "OrderItemsShipped", data[-1])
+            self._outbox(order_id, "OrderItemsShipped", self.payload("ship", "outbox"))
 
     def invoice(self, order_id: str, skus: list[str]) -> None:
-        data = self.data["invoice"]
         with self.conn.transaction():
             self._order(order_id)
             self.conn.execute(
@@ -154,9 +156,9 @@ class RawPostgres:
             self.conn.execute(
                 f"INSERT INTO {self.s}.invoices (number, version, order_id, series, data) "
                 "VALUES (%s, 1, %s, 'INV', %s::jsonb) ON CONFLICT (number) DO NOTHING",
-                (number, order_id, data[0]),
+                (number, order_id, self.payload("invoice", "invoices")),
             )
-            self._outbox(number, "InvoiceIssued", data[-1])
+            self._outbox(number, "InvoiceIssued", self.payload("invoice", "outbox"))
 
 
 def _prepare(dsn: str, schema: str) -> None:
@@ -186,7 +188,7 @@ def _orderkit_opener(dsn: str, schema: str) -> _workers.Opener:
     return open_
 
 
-def _floor_opener(dsn: str, schema: str, sizes: dict[str, list[int]]) -> _workers.Opener:
+def _floor_opener(dsn: str, schema: str, sizes: Sizes) -> _workers.Opener:
     def open_(index: int) -> tuple[_workers.Runner, Callable[[], None]]:
         raw = RawPostgres(dsn, schema, sizes)
         return _workers.FloorRunner(raw, f"p{index}"), raw.close

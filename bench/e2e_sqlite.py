@@ -33,8 +33,25 @@ def _folder() -> Iterator[Path]:
         yield Path(name)
 
 
-def payload_sizes() -> dict[str, list[int]]:
-    """Lengths of the statements orderkit runs per command, from one real cycle on SQLite."""
+#: Payload sizes per command and table: {"place": {"orders": 4100, "stock": 1200, ...}}.
+Sizes = dict[str, dict[str, int]]
+
+
+def _table(statement: str) -> str | None:
+    words = statement.split()
+    if words[:2] == ["INSERT", "INTO"]:
+        return words[2]
+    if words[0] == "UPDATE":
+        return words[1]
+    return None
+
+
+def payload_sizes() -> Sizes:
+    """How much each command writes per table, from one real cycle of orderkit on SQLite.
+
+    The floor writes rows of these sizes, so it moves the same bytes. Keyed by table
+    rather than by position, so it follows the adapter as its statements change.
+    """
     with _folder() as folder:
         counter = StatementCounter()
         store = SqliteStore(folder / "probe.db", on_statement=counter)
@@ -44,7 +61,7 @@ def payload_sizes() -> dict[str, list[int]]:
         order_id = svc.place(
             _shop.CUSTOMER, _shop.lines_for(1), currency=_shop.EUR, shipping_address=_shop.ADDRESS
         ).order_id
-        sizes: dict[str, list[int]] = {}
+        sizes: Sizes = {}
         for command in COMMANDS:
             counter.reset()
             if command != "place":
@@ -56,26 +73,31 @@ def payload_sizes() -> dict[str, list[int]]:
                     currency=_shop.EUR,
                     shipping_address=_shop.ADDRESS,
                 )
-            sizes[command] = [
-                max(16, len(s) - 160)
-                for s in counter.data_statements
-                if s.startswith(("INSERT", "UPDATE"))
-            ]
+            found: dict[str, int] = {}
+            for statement in counter.data_statements:
+                table = _table(statement)
+                if table is not None:
+                    found[table] = found.get(table, 0) + max(16, len(statement) - 160)
+            sizes[command] = found
         store.close()
     return sizes
 
 
 class RawShop:
-    """The floor: the statements of each command, by hand, with payloads of the same size."""
+    """The floor: each command's statements by hand (as the adapter runs them), same sizes."""
 
-    def __init__(self, path: Path, sizes: dict[str, list[int]]) -> None:
+    def __init__(self, path: Path, sizes: Sizes) -> None:
         conn = sqlite3.connect(path, timeout=30, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL").fetchall()
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=30000")
         self.conn = conn
-        self.data = {command: ["x" * n for n in found] for command, found in sizes.items()}
+        self.sizes = sizes
+
+    def payload(self, command: str, table: str, parts: int = 1) -> str:
+        """A payload as large as what orderkit wrote to ``table`` in ``command``."""
+        return "x" * max(16, self.sizes.get(command, {}).get(table, 64) // parts)
 
     @staticmethod
     def create(path: Path) -> None:
@@ -88,17 +110,15 @@ class RawShop:
         )
         conn.close()
 
-    def _transaction(
-        self, body: Callable[[sqlite3.Connection, list[str]], None], data: list[str]
-    ) -> None:
-        for _ in range(20):
+    def _transaction(self, body: Callable[[sqlite3.Connection], None]) -> None:
+        for _ in range(200):
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError:
                 time.sleep(0.001)
                 continue
             try:
-                body(self.conn, data)
+                body(self.conn)
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
@@ -115,14 +135,17 @@ class RawShop:
         return {sku: version for sku, version, _ in rows}
 
     @staticmethod
-    def _save_stock(conn: sqlite3.Connection, versions: dict[str, int], data: list[str]) -> None:
-        for (sku, version), payload in zip(versions.items(), data, strict=False):
-            cursor = conn.execute(
-                "UPDATE stock SET version = ?, data = ? WHERE sku = ? AND version = ?",
-                (version + 1, payload, sku, version),
-            )
-            if cursor.rowcount != 1:
-                raise RuntimeError(f"stale stock {sku}")
+    def _save_stock(conn: sqlite3.Connection, versions: dict[str, int], payload: str) -> None:
+        values = ", ".join("(?, ?, ?)" for _ in versions)
+        params = [item for sku, version in versions.items() for item in (sku, version, payload)]
+        written = conn.execute(
+            "UPDATE stock SET version = v.column2 + 1, data = v.column3 "
+            f"FROM (VALUES {values}) AS v WHERE stock.sku = v.column1 "
+            "AND stock.version = v.column2 RETURNING stock.sku",
+            params,
+        ).fetchall()
+        if len(written) != len(versions):
+            raise RuntimeError("stale stock")
 
     @staticmethod
     def _order(conn: sqlite3.Connection, order_id: str) -> int:
@@ -150,60 +173,66 @@ class RawShop:
         )
 
     def place(self, order_id: str, skus: list[str]) -> None:
-        def body(conn: sqlite3.Connection, data: list[str]) -> None:
+        def body(conn: sqlite3.Connection) -> None:
             versions = self._stock(conn, skus)
             conn.execute(
                 "INSERT INTO orders (id, version, customer_id, status, placed_at_us, data) "
                 "VALUES (?, 1, 'c-1', 'placed', 1772442000000000, ?)",
-                (order_id, data[0]),
+                (order_id, self.payload("place", "orders")),
             )
-            self._save_stock(conn, versions, data[1:4])
-            self._outbox(conn, order_id, "OrderPlaced", data[-1])
-
-        self._transaction(body, self.data["place"])
-
-    def confirm(self, order_id: str, skus: list[str]) -> None:
-        def body(conn: sqlite3.Connection, data: list[str]) -> None:
-            self._save_order(conn, order_id, self._order(conn, order_id), "confirmed", data[0])
-            self._outbox(conn, order_id, "OrderConfirmed", data[-1])
-
-        self._transaction(body, self.data["confirm"])
-
-    def allocate(self, order_id: str, skus: list[str]) -> None:
-        def body(conn: sqlite3.Connection, data: list[str]) -> None:
-            version = self._order(conn, order_id)
-            versions = self._stock(conn, skus)
-            self._save_order(conn, order_id, version, "in_fulfillment", data[0])
-            self._save_stock(conn, versions, data[1:4])
-            self._outbox(conn, order_id, "OrderItemsAllocated", data[-1])
-
-        self._transaction(body, self.data["allocate"])
-
-    def ship(self, order_id: str, skus: list[str]) -> None:
-        def body(conn: sqlite3.Connection, data: list[str]) -> None:
-            version = self._order(conn, order_id)
-            versions = self._stock(conn, skus)
-            self._save_order(conn, order_id, version, "fulfilled", data[0])
-            self._save_stock(conn, versions, data[1:4])
+            self._save_stock(conn, versions, self.payload("place", "stock", len(versions)))
+            # the promotion's usage counter, claimed and checked against releases
             conn.execute(
-                "INSERT INTO idempotency_keys (key, fingerprint, result) VALUES (?, '', ?)",
-                (f"shipment:{order_id}", data[4]),
-            )
-            conn.execute(
-                "SELECT fingerprint, result FROM idempotency_keys WHERE key = ?",
-                (f"order-shipment:{order_id}",),
+                "INSERT INTO number_sequences (series, year, last) "
+                "VALUES ('usage/claimed/TENOFF', 1, 1) "
+                "ON CONFLICT (series, year) DO UPDATE SET last = last + 1 RETURNING last"
             ).fetchall()
             conn.execute(
-                "INSERT INTO idempotency_keys (key, fingerprint, result) VALUES (?, '', ?) "
-                "ON CONFLICT (key) DO NOTHING",
-                (f"order-shipment:{order_id}", order_id),
-            )
-            self._outbox(conn, order_id, "OrderItemsShipped", data[-1])
+                "SELECT last FROM number_sequences WHERE series = 'usage/released/TENOFF' "
+                "AND year = 1"
+            ).fetchall()
+            self._outbox(conn, order_id, "OrderPlaced", self.payload("place", "outbox"))
 
-        self._transaction(body, self.data["ship"])
+        self._transaction(body)
+
+    def confirm(self, order_id: str, skus: list[str]) -> None:
+        def body(conn: sqlite3.Connection) -> None:
+            version = self._order(conn, order_id)
+            self._save_order(
+                conn, order_id, version, "confirmed", self.payload("confirm", "orders")
+            )
+            self._outbox(conn, order_id, "OrderConfirmed", self.payload("confirm", "outbox"))
+
+        self._transaction(body)
+
+    def allocate(self, order_id: str, skus: list[str]) -> None:
+        def body(conn: sqlite3.Connection) -> None:
+            version = self._order(conn, order_id)
+            versions = self._stock(conn, skus)
+            data = self.payload("allocate", "orders")
+            self._save_order(conn, order_id, version, "in_fulfillment", data)
+            self._save_stock(conn, versions, self.payload("allocate", "stock", len(versions)))
+            self._outbox(conn, order_id, "OrderItemsAllocated", self.payload("allocate", "outbox"))
+
+        self._transaction(body)
+
+    def ship(self, order_id: str, skus: list[str]) -> None:
+        def body(conn: sqlite3.Connection) -> None:
+            version = self._order(conn, order_id)
+            versions = self._stock(conn, skus)
+            self._save_order(conn, order_id, version, "fulfilled", self.payload("ship", "orders"))
+            self._save_stock(conn, versions, self.payload("ship", "stock", len(versions)))
+            conn.execute(
+                "INSERT INTO shipments (id, version, order_id, status, data) "
+                "VALUES (?, 1, ?, 'dispatched', ?)",
+                (f"s-{order_id}", order_id, self.payload("ship", "shipments")),
+            )
+            self._outbox(conn, order_id, "OrderItemsShipped", self.payload("ship", "outbox"))
+
+        self._transaction(body)
 
     def invoice(self, order_id: str, skus: list[str]) -> None:
-        def body(conn: sqlite3.Connection, data: list[str]) -> None:
+        def body(conn: sqlite3.Connection) -> None:
             self._order(conn, order_id)
             conn.execute(
                 "SELECT number, version, data FROM invoices WHERE order_id = ? ORDER BY rowid",
@@ -217,11 +246,11 @@ class RawShop:
             conn.execute(
                 "INSERT INTO invoices (number, version, order_id, series, data) "
                 "VALUES (?, 1, ?, 'INV', ?)",
-                (number, order_id, data[0]),
+                (number, order_id, self.payload("invoice", "invoices")),
             )
-            self._outbox(conn, number, "InvoiceIssued", data[-1])
+            self._outbox(conn, number, "InvoiceIssued", self.payload("invoice", "outbox"))
 
-        self._transaction(body, self.data["invoice"])
+        self._transaction(body)
 
     def close(self) -> None:
         """Close the connection."""
@@ -241,7 +270,7 @@ def _ids(prefix: str) -> Callable[[], str]:
     return lambda: f"{prefix}-{next(counter)}"
 
 
-def _rows_one_process(folder: Path, sizes: dict[str, list[int]]) -> list[Row]:
+def _rows_one_process(folder: Path, sizes: Sizes) -> list[Row]:
     rows: list[Row] = []
     memory = MemoryStore()
     _shop.stock_up(memory.unit_of_work)
@@ -318,7 +347,7 @@ def _orderkit_opener(path: Path) -> _workers.Opener:
     return open_
 
 
-def _floor_opener(path: Path, sizes: dict[str, list[int]]) -> _workers.Opener:
+def _floor_opener(path: Path, sizes: Sizes) -> _workers.Opener:
     def open_(index: int) -> tuple[_workers.Runner, Callable[[], None]]:
         raw = RawShop(path, sizes)
         return _workers.FloorRunner(raw, f"p{index}"), raw.close
@@ -326,7 +355,7 @@ def _floor_opener(path: Path, sizes: dict[str, list[int]]) -> _workers.Opener:
     return open_
 
 
-def _rows_processes(folder: Path, sizes: dict[str, list[int]], count: int) -> list[Row]:
+def _rows_processes(folder: Path, sizes: Sizes, count: int) -> list[Row]:
     rows = []
     for processes in (1, 4):
         mine_path = folder / f"ok-{processes}.db"
