@@ -116,7 +116,7 @@ def _allocation_rows() -> list[Row]:
             _by_lines(allocator),
             variable="lines",
             target=NEAR_LINEAR,
-            repeat=2,
+            repeat=3,
             at=1000,
         )
         rows.append(row)
@@ -128,7 +128,7 @@ def _allocation_rows() -> list[Row]:
                 _by_locations(allocator),
                 variable="locations",
                 target=NEAR_LINEAR,
-                repeat=2,
+                repeat=3,
                 at=50,
             )
         )
