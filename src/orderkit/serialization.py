@@ -37,8 +37,10 @@ import re
 import types
 import typing
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 import cattrs
@@ -222,6 +224,24 @@ def _structure_date(value: object, _: type) -> dt.date:
         raise ValidationError(f"{value!r} is not a valid date") from None
 
 
+def _structure_time(value: object, _: type) -> dt.time:
+    if not isinstance(value, str):
+        raise ValidationError(f"{value!r} is not an ISO 8601 time string")
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"{value!r} is not an ISO 8601 time (HH:MM[:SS])") from None
+
+
+def _structure_zone(value: object, _: type) -> ZoneInfo:
+    if not isinstance(value, str) or not value:
+        raise ValidationError(f"{value!r} is not an IANA timezone name")
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"unknown timezone {value!r}") from None
+
+
 def _is_event(type_: Any) -> bool:
     return isinstance(type_, type) and issubclass(type_, DomainEvent)
 
@@ -332,7 +352,10 @@ def _register_optional(conv: OrderkitConverter, union: Any) -> None:
 
 def make_converter() -> OrderkitConverter:
     """A new converter configured with every orderkit encoding (see the module docstring)."""
-    conv = OrderkitConverter(forbid_extra_keys=True, use_alias=True)
+    # Sets and frozensets travel as JSON arrays (structuring builds the set again).
+    conv = OrderkitConverter(
+        forbid_extra_keys=True, use_alias=True, unstruct_collection_overrides={AbstractSet: list}
+    )
     conv.register_structure_hook(str, _strict(str))
     conv.register_structure_hook(int, _strict(int))
     conv.register_structure_hook(float, _strict(float, accept=(int,)))
@@ -354,6 +377,10 @@ def make_converter() -> OrderkitConverter:
     conv.register_structure_hook(dt.datetime, _structure_datetime)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
     conv.register_structure_hook(dt.date, _structure_date)
+    conv.register_unstructure_hook(dt.time, dt.time.isoformat)
+    conv.register_structure_hook(dt.time, _structure_time)
+    conv.register_unstructure_hook(ZoneInfo, lambda zone: zone.key)
+    conv.register_structure_hook(ZoneInfo, _structure_zone)
     _configure_attrs(conv)
     _configure_events(conv)
     _configure_tagged_unions(conv)

@@ -17,8 +17,12 @@ from hypothesis import strategies as st
 from orderkit.ids import LineId, LocationId, Sku
 from orderkit.inventory import (
     AllocationLine,
+    AllocationPlan,
+    AllocationPolicy,
     BackorderPolicy,
     IncomingBatch,
+    LinePlan,
+    PlannedAllocation,
     Reservation,
     SkuStock,
     StockEvent,
@@ -30,9 +34,12 @@ __all__ = [
     "STOCK_EVENT_STRATEGIES",
     "allocation_line",
     "allocation_lines",
+    "allocation_plans",
     "backorder_policies",
     "incoming_batches",
+    "line_plans",
     "location_ids",
+    "planned_allocations",
     "reservations",
     "sku_stocks",
     "skus",
@@ -202,6 +209,54 @@ def allocation_line() -> st.SearchStrategy[AllocationLine]:
         quantity=st.integers(1, 30),
         reservation=st.none(),
     )
+
+
+def planned_allocations() -> st.SearchStrategy[PlannedAllocation]:
+    """Units of a line taken from one location, or from an incoming batch there."""
+    return st.builds(
+        PlannedAllocation,
+        location=location_ids(),
+        quantity=st.integers(1, 30),
+        batch=st.none() | _NAMES.map(lambda name: f"PO-{name}"),
+    )
+
+
+@st.composite
+def _line_plans(draw: st.DrawFn, line_id: LineId | None = None) -> LinePlan:
+    allocations = tuple(draw(st.lists(planned_allocations(), max_size=3)))
+    backordered = draw(st.integers(0, 20))
+    if not allocations and not backordered:
+        backordered = 1  # a line plans at least one unit
+    return LinePlan(
+        line_id=line_id if line_id is not None else LineId(f"L{draw(st.integers(0, 99))}"),
+        sku=draw(skus()),
+        quantity=sum(a.quantity for a in allocations) + backordered,
+        allocations=allocations,
+        backordered=backordered,
+        backorder_recorded=draw(st.integers(0, backordered)),
+        reservation=draw(st.none() | _NAMES.map(lambda name: f"R-{name}")),
+    )
+
+
+def line_plans() -> st.SearchStrategy[LinePlan]:
+    """One line's plan: ``allocated + backordered == quantity`` by construction."""
+    return _line_plans()
+
+
+@st.composite
+def _allocation_plans(draw: st.DrawFn) -> AllocationPlan:
+    count = draw(st.integers(1, 4))
+    lines = tuple(draw(_line_plans(LineId(f"L{i}"))) for i in range(count))
+    return AllocationPlan(
+        lines=lines,
+        policy=draw(st.sampled_from(AllocationPolicy)),
+        strategy=draw(st.sampled_from(["by-priority", "nearest-first", "fewest-shipments"])),
+    )
+
+
+def allocation_plans() -> st.SearchStrategy[AllocationPlan]:
+    """A whole order's plan, lines with distinct ids (as an ``Allocator`` proposes it)."""
+    return _allocation_plans()
 
 
 def _field_strategy(name: str, type_: object) -> st.SearchStrategy[object]:
