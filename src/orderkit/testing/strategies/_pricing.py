@@ -59,7 +59,20 @@ from orderkit.pricing import (
 )
 
 __all__ = [
+    "buy_x_get_y_actions",
+    "contains_items_conditions",
+    "coupon_codes",
+    "customer_group_conditions",
+    "first_order_conditions",
+    "fixed_off_lines",
+    "fixed_off_orders",
+    "fixed_price_lines",
+    "free_shipping_actions",
     "jurisdictions",
+    "minimum_quantities",
+    "minimum_subtotals",
+    "percent_off_lines",
+    "percent_off_orders",
     "price_books",
     "price_lists",
     "pricers",
@@ -70,8 +83,11 @@ __all__ = [
     "promotion_conditions",
     "promotions",
     "shipping_rules",
+    "subtotal_tiers",
     "tax_policies",
     "tax_rates",
+    "tiered_percent_off_orders",
+    "valid_during_conditions",
 ]
 
 SKUS = tuple(Sku(f"SKU-{n}") for n in range(6))
@@ -151,15 +167,95 @@ def price_books(currency: Currency | str | None = None) -> st.SearchStrategy[Pri
 
 
 @functools.cache
+@functools.cache
+def _minimum_subtotals(cur: Currency) -> st.SearchStrategy[MinimumSubtotal]:
+    return st.builds(MinimumSubtotal, _money(cur, 0, 10**5))
+
+
+def minimum_subtotals(currency: Currency | str | None = None) -> st.SearchStrategy[MinimumSubtotal]:
+    """Subtotal thresholds in the cart's currency."""
+    return _currency(currency).flatmap(_minimum_subtotals)
+
+
+@functools.cache
+def _minimum_quantities(cur: Currency) -> st.SearchStrategy[MinimumQuantity]:
+    return st.builds(
+        lambda q, sel: MinimumQuantity(q, sel[0], sel[1]), st.integers(1, 6), _SELECTORS
+    )
+
+
+def minimum_quantities(
+    currency: Currency | str | None = None,
+) -> st.SearchStrategy[MinimumQuantity]:
+    """Quantity thresholds over sample SKU/category selectors."""
+    return _currency(currency).flatmap(_minimum_quantities)
+
+
+@functools.cache
+def _contains_items_conditions(cur: Currency) -> st.SearchStrategy[ContainsItems]:
+    return st.builds(ContainsItems, st.just((SKUS[0],)), st.sampled_from([(), ("toys",)]))
+
+
+def contains_items_conditions(
+    currency: Currency | str | None = None,
+) -> st.SearchStrategy[ContainsItems]:
+    """Required-item conditions on the sample catalogue."""
+    return _currency(currency).flatmap(_contains_items_conditions)
+
+
+@functools.cache
+def _customer_group_conditions(cur: Currency) -> st.SearchStrategy[CustomerGroupIs]:
+    return st.builds(CustomerGroupIs, st.lists(st.sampled_from(GROUPS), max_size=2).map(tuple))
+
+
+def customer_group_conditions(
+    currency: Currency | str | None = None,
+) -> st.SearchStrategy[CustomerGroupIs]:
+    """Customer-group conditions, including the empty group set."""
+    return _currency(currency).flatmap(_customer_group_conditions)
+
+
+@functools.cache
+def _coupon_codes(cur: Currency) -> st.SearchStrategy[CouponCode]:
+    return st.builds(CouponCode, st.sampled_from(COUPONS), st.none() | st.integers(0, 3))
+
+
+def coupon_codes(currency: Currency | str | None = None) -> st.SearchStrategy[CouponCode]:
+    """Coupon conditions, with and without a per-customer limit."""
+    return _currency(currency).flatmap(_coupon_codes)
+
+
+@functools.cache
+def _valid_during_conditions(cur: Currency) -> st.SearchStrategy[ValidDuring]:
+    return _WINDOWS.map(lambda w: ValidDuring(w[0], w[1]))
+
+
+def valid_during_conditions(
+    currency: Currency | str | None = None,
+) -> st.SearchStrategy[ValidDuring]:
+    """Validity windows, open-ended or bounded."""
+    return _currency(currency).flatmap(_valid_during_conditions)
+
+
+@functools.cache
+def _first_order_conditions(cur: Currency) -> st.SearchStrategy[FirstOrder]:
+    return st.just(FirstOrder())
+
+
+def first_order_conditions(currency: Currency | str | None = None) -> st.SearchStrategy[FirstOrder]:
+    """The first-order condition (it has no fields)."""
+    return _currency(currency).flatmap(_first_order_conditions)
+
+
 def _conditions(cur: Currency) -> st.SearchStrategy[Condition]:
     return st.one_of(
-        st.builds(MinimumSubtotal, _money(cur, 0, 10**5)),
-        st.builds(lambda q, sel: MinimumQuantity(q, sel[0], sel[1]), st.integers(1, 6), _SELECTORS),
-        st.builds(ContainsItems, st.just((SKUS[0],)), st.sampled_from([(), ("toys",)])),
-        st.builds(CustomerGroupIs, st.lists(st.sampled_from(GROUPS), max_size=2).map(tuple)),
-        st.builds(CouponCode, st.sampled_from(COUPONS), st.none() | st.integers(0, 3)),
-        _WINDOWS.map(lambda w: ValidDuring(w[0], w[1])),
-        st.just(FirstOrder()),
+        _minimum_subtotals(cur),
+        _minimum_quantities(cur),
+        _contains_items_conditions(cur),
+        _customer_group_conditions(cur),
+        _coupon_codes(cur),
+        _valid_during_conditions(cur),
+        _first_order_conditions(cur),
     )
 
 
@@ -169,25 +265,124 @@ def promotion_conditions(currency: Currency | str) -> st.SearchStrategy[Conditio
 
 
 @functools.cache
+def _percent_off_orders(cur: Currency) -> st.SearchStrategy[PercentOffOrder]:
+    return st.builds(PercentOffOrder, _PERCENTS)
+
+
+def percent_off_orders(
+    currency: Currency | str | None = None,
+) -> st.SearchStrategy[PercentOffOrder]:
+    """Order-level percentage discounts."""
+    return _currency(currency).flatmap(_percent_off_orders)
+
+
+@functools.cache
+def _fixed_off_orders(cur: Currency) -> st.SearchStrategy[FixedOffOrder]:
+    return st.builds(FixedOffOrder, _money(cur, 0, 10**5))
+
+
+def fixed_off_orders(currency: Currency | str | None = None) -> st.SearchStrategy[FixedOffOrder]:
+    """Order-level fixed discounts in the cart's currency."""
+    return _currency(currency).flatmap(_fixed_off_orders)
+
+
+@functools.cache
+def _tiered_percent_off_orders(cur: Currency) -> st.SearchStrategy[TieredPercentOffOrder]:
+    return st.lists(
+        st.builds(SubtotalTier, _money(cur, 0, 10**5), _PERCENTS), min_size=1, max_size=3
+    ).map(TieredPercentOffOrder)
+
+
+def tiered_percent_off_orders(
+    currency: Currency | str | None = None,
+) -> st.SearchStrategy[TieredPercentOffOrder]:
+    """Tiered order discounts with 1-3 subtotal tiers."""
+    return _currency(currency).flatmap(_tiered_percent_off_orders)
+
+
+@functools.cache
+def _subtotal_tiers(cur: Currency) -> st.SearchStrategy[SubtotalTier]:
+    return st.builds(SubtotalTier, _money(cur, 0, 10**5), _PERCENTS)
+
+
+def subtotal_tiers(currency: Currency | str | None = None) -> st.SearchStrategy[SubtotalTier]:
+    """One subtotal threshold and its percentage."""
+    return _currency(currency).flatmap(_subtotal_tiers)
+
+
+@functools.cache
+def _percent_off_lines(cur: Currency) -> st.SearchStrategy[PercentOffLines]:
+    return st.builds(lambda p, sel: PercentOffLines(p, sel[0], sel[1]), _PERCENTS, _SELECTORS)
+
+
+def percent_off_lines(currency: Currency | str | None = None) -> st.SearchStrategy[PercentOffLines]:
+    """Line percentage discounts over sample selectors."""
+    return _currency(currency).flatmap(_percent_off_lines)
+
+
+@functools.cache
+def _fixed_off_lines(cur: Currency) -> st.SearchStrategy[FixedOffLines]:
+    return st.builds(
+        lambda a, sel: FixedOffLines(a, sel[0], sel[1]), _money(cur, 0, 10**5), _SELECTORS
+    )
+
+
+def fixed_off_lines(currency: Currency | str | None = None) -> st.SearchStrategy[FixedOffLines]:
+    """Fixed amounts off each selected line."""
+    return _currency(currency).flatmap(_fixed_off_lines)
+
+
+@functools.cache
+def _fixed_price_lines(cur: Currency) -> st.SearchStrategy[FixedPriceLines]:
+    return st.builds(
+        lambda a, sel: FixedPriceLines(a, sel[0], sel[1]), _money(cur, 0, 10**5), _SELECTORS
+    )
+
+
+def fixed_price_lines(currency: Currency | str | None = None) -> st.SearchStrategy[FixedPriceLines]:
+    """Fixed unit prices for selected lines."""
+    return _currency(currency).flatmap(_fixed_price_lines)
+
+
+@functools.cache
+def _buy_x_get_y_actions(cur: Currency) -> st.SearchStrategy[BuyXGetY]:
+    return st.builds(
+        lambda b, g, p, sel: BuyXGetY(b, g, sel[0], sel[1], p),
+        st.integers(1, 3),
+        st.integers(1, 2),
+        _PERCENTS,
+        _SELECTORS,
+    )
+
+
+def buy_x_get_y_actions(currency: Currency | str | None = None) -> st.SearchStrategy[BuyXGetY]:
+    """Buy-X-get-Y deals over sample selectors."""
+    return _currency(currency).flatmap(_buy_x_get_y_actions)
+
+
+@functools.cache
+def _free_shipping_actions(cur: Currency) -> st.SearchStrategy[FreeShipping]:
+    return st.just(FreeShipping())
+
+
+def free_shipping_actions(
+    currency: Currency | str | None = None,
+) -> st.SearchStrategy[FreeShipping]:
+    """The free-shipping action (it has no fields)."""
+    return _currency(currency).flatmap(_free_shipping_actions)
+
+
+@functools.cache
 def _actions(cur: Currency) -> st.SearchStrategy[Action]:
-    small = _money(cur, 0, 10**5)
     return st.one_of(
-        st.builds(PercentOffOrder, _PERCENTS),
-        st.builds(FixedOffOrder, small),
-        st.lists(st.builds(SubtotalTier, small, _PERCENTS), min_size=1, max_size=3).map(
-            TieredPercentOffOrder
-        ),
-        st.builds(lambda p, sel: PercentOffLines(p, sel[0], sel[1]), _PERCENTS, _SELECTORS),
-        st.builds(lambda a, sel: FixedOffLines(a, sel[0], sel[1]), small, _SELECTORS),
-        st.builds(lambda a, sel: FixedPriceLines(a, sel[0], sel[1]), small, _SELECTORS),
-        st.builds(
-            lambda b, g, p, sel: BuyXGetY(b, g, sel[0], sel[1], p),
-            st.integers(1, 3),
-            st.integers(1, 2),
-            _PERCENTS,
-            _SELECTORS,
-        ),
-        st.just(FreeShipping()),
+        _percent_off_orders(cur),
+        _fixed_off_orders(cur),
+        _tiered_percent_off_orders(cur),
+        _percent_off_lines(cur),
+        _fixed_off_lines(cur),
+        _fixed_price_lines(cur),
+        _buy_x_get_y_actions(cur),
+        _free_shipping_actions(cur),
     )
 
 
