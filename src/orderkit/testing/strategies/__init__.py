@@ -76,6 +76,7 @@ from orderkit.orders import (
 )
 from orderkit.pricing import (
     BuyXGetY,
+    CarrierRate,
     ContainsItems,
     CouponCode,
     CustomerGroupIs,
@@ -83,6 +84,7 @@ from orderkit.pricing import (
     FixedOffLines,
     FixedOffOrder,
     FixedPriceLines,
+    FreeAbove,
     FreeShipping,
     Jurisdiction,
     MinimumQuantity,
@@ -90,8 +92,11 @@ from orderkit.pricing import (
     PercentOffLines,
     PercentOffOrder,
     PriceBook,
+    PriceEntry,
     PriceList,
     Pricer,
+    PriceTier,
+    PricingLine,
     PricingRequest,
     Promotion,
     SubtotalTier,
@@ -99,6 +104,13 @@ from orderkit.pricing import (
     TaxRate,
     TieredPercentOffOrder,
     ValidDuring,
+    WeightTable,
+)
+from orderkit.pricing import (
+    FlatRate as PricingFlatRate,
+)
+from orderkit.pricing import (
+    WeightBracket as PricingWeightBracket,
 )
 from orderkit.testing.strategies._fulfillment import (
     business_calendars,
@@ -165,6 +177,7 @@ from orderkit.testing.strategies._orders import (
 from orderkit.testing.strategies._price_snapshots import price_snapshots
 from orderkit.testing.strategies._pricing import (
     buy_x_get_y_actions,
+    carrier_rate_rules,
     contains_items_conditions,
     coupon_codes,
     customer_group_conditions,
@@ -172,6 +185,8 @@ from orderkit.testing.strategies._pricing import (
     fixed_off_lines,
     fixed_off_orders,
     fixed_price_lines,
+    flat_rate_rules,
+    free_above_rules,
     free_shipping_actions,
     jurisdictions,
     minimum_quantities,
@@ -179,9 +194,12 @@ from orderkit.testing.strategies._pricing import (
     percent_off_lines,
     percent_off_orders,
     price_books,
+    price_entries,
     price_lists,
+    price_tiers,
     pricers,
     pricing_cases,
+    pricing_line_values,
     pricing_lines,
     pricing_requests,
     promotion_actions,
@@ -193,6 +211,8 @@ from orderkit.testing.strategies._pricing import (
     tax_rates,
     tiered_percent_off_orders,
     valid_during_conditions,
+    weight_brackets,
+    weight_tables,
 )
 
 __all__ = [
@@ -205,6 +225,7 @@ __all__ = [
     "backorder_policies",
     "business_calendars",
     "buy_x_get_y_actions",
+    "carrier_rate_rules",
     "contains_items_conditions",
     "coupon_codes",
     "credit_note_issued_events",
@@ -217,6 +238,8 @@ __all__ = [
     "fixed_off_lines",
     "fixed_off_orders",
     "fixed_price_lines",
+    "flat_rate_rules",
+    "free_above_rules",
     "free_shipping_actions",
     "incoming_batches",
     "invoice_issued_events",
@@ -247,10 +270,13 @@ __all__ = [
     "positive_money",
     "postal_addresses",
     "price_books",
+    "price_entries",
     "price_lists",
     "price_snapshots",
+    "price_tiers",
     "pricers",
     "pricing_cases",
+    "pricing_line_values",
     "pricing_lines",
     "pricing_requests",
     "promotion_actions",
@@ -280,6 +306,8 @@ __all__ = [
     "tracking_events",
     "utc_datetimes",
     "valid_during_conditions",
+    "weight_brackets",
+    "weight_tables",
     "weights",
 ]
 
@@ -296,6 +324,14 @@ _BY_TYPE: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
     Promotion: promotions,
     TaxPolicy: tax_policies,
     TaxRate: tax_rates,
+    PricingFlatRate: flat_rate_rules,
+    CarrierRate: carrier_rate_rules,
+    PricingWeightBracket: weight_brackets,
+    WeightTable: weight_tables,
+    FreeAbove: free_above_rules,
+    PriceTier: price_tiers,
+    PriceEntry: price_entries,
+    PricingLine: pricing_line_values,
     MinimumSubtotal: minimum_subtotals,
     MinimumQuantity: minimum_quantities,
     ContainsItems: contains_items_conditions,

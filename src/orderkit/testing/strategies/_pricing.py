@@ -60,6 +60,7 @@ from orderkit.pricing import (
 
 __all__ = [
     "buy_x_get_y_actions",
+    "carrier_rate_rules",
     "contains_items_conditions",
     "coupon_codes",
     "customer_group_conditions",
@@ -67,6 +68,8 @@ __all__ = [
     "fixed_off_lines",
     "fixed_off_orders",
     "fixed_price_lines",
+    "flat_rate_rules",
+    "free_above_rules",
     "free_shipping_actions",
     "jurisdictions",
     "minimum_quantities",
@@ -74,9 +77,12 @@ __all__ = [
     "percent_off_lines",
     "percent_off_orders",
     "price_books",
+    "price_entries",
     "price_lists",
+    "price_tiers",
     "pricers",
     "pricing_cases",
+    "pricing_line_values",
     "pricing_lines",
     "pricing_requests",
     "promotion_actions",
@@ -88,6 +94,8 @@ __all__ = [
     "tax_rates",
     "tiered_percent_off_orders",
     "valid_during_conditions",
+    "weight_brackets",
+    "weight_tables",
 ]
 
 SKUS = tuple(Sku(f"SKU-{n}") for n in range(6))
@@ -128,17 +136,29 @@ def jurisdictions() -> st.SearchStrategy[Jurisdiction]:
 
 
 @functools.cache
+def _price_tiers(cur: Currency) -> st.SearchStrategy[PriceTier]:
+    return st.builds(PriceTier, st.integers(2, 20), _money(cur))
+
+
+def price_tiers(currency: Currency | str | None = None) -> st.SearchStrategy[PriceTier]:
+    """A quantity break and its unit price."""
+    return _currency(currency).flatmap(_price_tiers)
+
+
+@functools.cache
+def _price_entries(cur: Currency) -> st.SearchStrategy[PriceEntry]:
+    tiers = st.lists(_price_tiers(cur), max_size=2, unique_by=lambda t: t.min_quantity)
+    return st.builds(PriceEntry, st.sampled_from(SKUS), _money(cur), tiers)
+
+
+def price_entries(currency: Currency | str | None = None) -> st.SearchStrategy[PriceEntry]:
+    """A SKU's unit price with up to two quantity breaks."""
+    return _currency(currency).flatmap(_price_entries)
+
+
+@functools.cache
 def _price_lists(cur: Currency) -> st.SearchStrategy[PriceList]:
-    tiers = st.lists(
-        st.builds(PriceTier, st.integers(2, 20), _money(cur)),
-        max_size=2,
-        unique_by=lambda t: t.min_quantity,
-    )
-    entries = st.lists(
-        st.builds(PriceEntry, st.sampled_from(SKUS), _money(cur), tiers),
-        max_size=len(SKUS),
-        unique_by=lambda e: e.sku,
-    )
+    entries = st.lists(_price_entries(cur), max_size=len(SKUS), unique_by=lambda e: e.sku)
     return st.builds(
         lambda name, entries, group, window, priority: PriceList(
             name, cur, entries, group, window[0], window[1], priority
@@ -441,20 +461,72 @@ def tax_policies() -> st.SearchStrategy[TaxPolicy]:
     return _TAX_POLICIES
 
 
+def _charge(cur: Currency) -> st.SearchStrategy[Money]:
+    return _money(cur, 0, 5 * 10**4)
+
+
+@functools.cache
+def _flat_rate_rules(cur: Currency) -> st.SearchStrategy[FlatRate]:
+    return st.builds(FlatRate, _charge(cur))
+
+
+def flat_rate_rules(currency: Currency | str | None = None) -> st.SearchStrategy[FlatRate]:
+    """One shipping charge whatever the cart holds."""
+    return _currency(currency).flatmap(_flat_rate_rules)
+
+
+@functools.cache
+def _carrier_rate_rules(cur: Currency) -> st.SearchStrategy[CarrierRate]:
+    return st.builds(CarrierRate, _charge(cur))
+
+
+def carrier_rate_rules(currency: Currency | str | None = None) -> st.SearchStrategy[CarrierRate]:
+    """Carrier-quoted shipping with its fallback charge."""
+    return _currency(currency).flatmap(_carrier_rate_rules)
+
+
+@functools.cache
+def _weight_brackets(cur: Currency) -> st.SearchStrategy[WeightBracket]:
+    return st.builds(WeightBracket, st.integers(0, 50).map(Decimal), _charge(cur))
+
+
+def weight_brackets(currency: Currency | str | None = None) -> st.SearchStrategy[WeightBracket]:
+    """One weight limit and its shipping charge."""
+    return _currency(currency).flatmap(_weight_brackets)
+
+
+@functools.cache
+def _weight_tables(cur: Currency) -> st.SearchStrategy[WeightTable]:
+    brackets = st.lists(_weight_brackets(cur), min_size=1, max_size=3, unique_by=lambda b: b.up_to)
+    return st.builds(WeightTable, brackets, st.none() | _charge(cur))
+
+
+def weight_tables(currency: Currency | str | None = None) -> st.SearchStrategy[WeightTable]:
+    """Weight tables with 1-3 brackets, with or without a charge above the last."""
+    return _currency(currency).flatmap(_weight_tables)
+
+
+@functools.cache
+def _simple_rules(cur: Currency) -> st.SearchStrategy[ShippingRule]:
+    simple: st.SearchStrategy[ShippingRule] = st.one_of(
+        _flat_rate_rules(cur), _carrier_rate_rules(cur), _weight_tables(cur)
+    )
+    return simple
+
+
+@functools.cache
+def _free_above_rules(cur: Currency) -> st.SearchStrategy[FreeAbove]:
+    return st.builds(FreeAbove, _money(cur, 0, 10**6), _simple_rules(cur))
+
+
+def free_above_rules(currency: Currency | str | None = None) -> st.SearchStrategy[FreeAbove]:
+    """Free shipping above a subtotal, another rule below it."""
+    return _currency(currency).flatmap(_free_above_rules)
+
+
 @functools.cache
 def _shipping_rules(cur: Currency) -> st.SearchStrategy[ShippingRule]:
-    charge = _money(cur, 0, 5 * 10**4)
-    brackets = st.lists(
-        st.builds(WeightBracket, st.integers(0, 50).map(Decimal), charge),
-        min_size=1,
-        max_size=3,
-        unique_by=lambda b: b.up_to,
-    )
-    table = st.builds(WeightTable, brackets, st.none() | charge)
-    simple: st.SearchStrategy[ShippingRule] = st.one_of(
-        st.builds(FlatRate, charge), st.builds(CarrierRate, charge), table
-    )
-    return simple | st.builds(FreeAbove, _money(cur, 0, 10**6), simple)
+    return _simple_rules(cur) | _free_above_rules(cur)
 
 
 def shipping_rules(currency: Currency | str | None = None) -> st.SearchStrategy[ShippingRule]:
@@ -487,6 +559,13 @@ def pricing_lines(
 ) -> st.SearchStrategy[list[PricingLine]]:
     """Up to six lines with unique ids (unit prices given unless ``with_prices=False``)."""
     return _lines(Currency.of(currency), with_prices)
+
+
+def pricing_line_values(currency: Currency | str | None = None) -> st.SearchStrategy[PricingLine]:
+    """One pricing line, unit price given or left to the price book."""
+    return _currency(currency).flatmap(
+        lambda cur: _lines(cur, False).filter(bool).map(lambda lines: lines[0])
+    )
 
 
 def _ships_any_weight(rule: ShippingRule | None) -> bool:
