@@ -12,20 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 from hypothesis import strategies as st
 
+from orderkit.errors import OrderkitError
 from orderkit.ids import LineId, Sku
 from orderkit.money import Currency, Money, Rounding
 from orderkit.pricing import (
     Action,
+    AppliedDiscount,
     BuyXGetY,
     CarrierRate,
     Condition,
     ContainsItems,
     CouponCode,
     CustomerGroupIs,
+    DiscountShare,
     FirstOrder,
     FixedOffLines,
     FixedOffOrder,
@@ -35,11 +40,14 @@ from orderkit.pricing import (
     FreeShipping,
     Jurisdiction,
     LineAdjustment,
+    LineBreakdown,
     MinimumQuantity,
     MinimumSubtotal,
+    OrderDiscount,
     PercentOffLines,
     PercentOffOrder,
     PriceBook,
+    PriceBreakdown,
     PriceEntry,
     PriceList,
     Pricer,
@@ -47,8 +55,11 @@ from orderkit.pricing import (
     PricingLine,
     PricingRequest,
     Promotion,
+    PromotionOutcome,
+    ShippingBreakdown,
     ShippingRule,
     SubtotalTier,
+    TaxAmount,
     TaxPolicy,
     TaxRate,
     TaxRounding,
@@ -59,11 +70,13 @@ from orderkit.pricing import (
 )
 
 __all__ = [
+    "applied_discounts",
     "buy_x_get_y_actions",
     "carrier_rate_rules",
     "contains_items_conditions",
     "coupon_codes",
     "customer_group_conditions",
+    "discount_shares",
     "first_order_conditions",
     "fixed_off_lines",
     "fixed_off_orders",
@@ -72,11 +85,15 @@ __all__ = [
     "free_above_rules",
     "free_shipping_actions",
     "jurisdictions",
+    "line_adjustments",
+    "line_breakdowns",
     "minimum_quantities",
     "minimum_subtotals",
+    "order_discounts",
     "percent_off_lines",
     "percent_off_orders",
     "price_books",
+    "price_breakdowns",
     "price_entries",
     "price_lists",
     "price_tiers",
@@ -87,9 +104,12 @@ __all__ = [
     "pricing_requests",
     "promotion_actions",
     "promotion_conditions",
+    "promotion_outcomes",
     "promotions",
+    "shipping_breakdowns",
     "shipping_rules",
     "subtotal_tiers",
+    "tax_amounts",
     "tax_policies",
     "tax_rates",
     "tiered_percent_off_orders",
@@ -97,6 +117,8 @@ __all__ = [
     "weight_brackets",
     "weight_tables",
 ]
+
+_T = TypeVar("_T")
 
 SKUS = tuple(Sku(f"SKU-{n}") for n in range(6))
 CATEGORIES = ("books", "toys", "food")
@@ -656,3 +678,80 @@ def pricing_cases(
 ) -> st.SearchStrategy[tuple[Pricer, PricingRequest]]:
     """A pricer and a request in the same currency, every line priced by the caller."""
     return _currency(currency).flatmap(_cases)
+
+
+def line_adjustments(currency: Currency | str | None = None) -> st.SearchStrategy[LineAdjustment]:
+    """Manual line adjustments: a percentage or an amount, never both."""
+    return _currency(currency).flatmap(
+        lambda cur: st.builds(
+            lambda line, reason, pick, percent, amount: LineAdjustment(
+                LineId(f"L{line}"),
+                reason,
+                percent if pick else None,
+                None if pick else amount,
+            ),
+            st.integers(0, 5),
+            st.sampled_from(("price match", "damaged box", "goodwill")),
+            st.booleans(),
+            _PERCENTS,
+            _money(cur, 0, 10**4),
+        )
+    )
+
+
+def _priced(case: tuple[Pricer, PricingRequest]) -> list[PriceBreakdown]:
+    pricer, request = case
+    try:
+        return [pricer.price(request)]
+    except OrderkitError:
+        return []
+
+
+def price_breakdowns(currency: Currency | str | None = None) -> st.SearchStrategy[PriceBreakdown]:
+    """Breakdowns a real :class:`Pricer` run produced for a drawn pricing case.
+
+    Cases the pricer refuses (a shipping rule that cannot charge the order)
+    are skipped, so every value is one the library itself can produce.
+    """
+    return pricing_cases(currency).map(_priced).filter(bool).map(lambda found: found[0])
+
+
+def _parts(extract: Callable[[PriceBreakdown], Sequence[_T]]) -> st.SearchStrategy[_T]:
+    return price_breakdowns().map(extract).filter(bool).flatmap(st.sampled_from)
+
+
+def line_breakdowns() -> st.SearchStrategy[LineBreakdown]:
+    """Line breakdowns taken from priced carts."""
+    return _parts(lambda b: b.lines)
+
+
+def shipping_breakdowns() -> st.SearchStrategy[ShippingBreakdown]:
+    """Shipping breakdowns taken from priced carts."""
+    return price_breakdowns().map(lambda b: b.shipping)
+
+
+def tax_amounts() -> st.SearchStrategy[TaxAmount]:
+    """Order-level tax amounts taken from priced carts."""
+    return _parts(lambda b: b.taxes)
+
+
+def promotion_outcomes() -> st.SearchStrategy[PromotionOutcome]:
+    """Applied and skipped promotion outcomes taken from priced carts."""
+    return _parts(lambda b: b.promotions)
+
+
+def order_discounts() -> st.SearchStrategy[OrderDiscount]:
+    """Order discounts, with their per-line shares, taken from priced carts."""
+    return _parts(lambda b: b.order_discounts)
+
+
+def discount_shares() -> st.SearchStrategy[DiscountShare]:
+    """Per-line shares of order discounts taken from priced carts."""
+    return _parts(lambda b: [s for d in b.order_discounts for s in d.shares])
+
+
+def applied_discounts() -> st.SearchStrategy[AppliedDiscount]:
+    """Line and shipping discounts taken from priced carts."""
+    return _parts(
+        lambda b: [d for line in b.lines for d in line.discounts] + list(b.shipping.discounts)
+    )
