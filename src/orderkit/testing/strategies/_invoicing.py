@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 import attrs
 from hypothesis import strategies as st
@@ -13,11 +15,15 @@ from orderkit.invoicing import (
     CreditNote,
     CreditNoteIssued,
     CreditReason,
+    DocumentLine,
+    DocumentTotals,
     Invoice,
     InvoiceableLine,
     InvoiceIssued,
     InvoicingLedger,
     InvoicingPolicy,
+    LedgerEntry,
+    LineAmounts,
     LineKind,
     LineTax,
     NumberFormat,
@@ -25,24 +31,33 @@ from orderkit.invoicing import (
     PaymentTerms,
     PostalAddress,
     TaxCategory,
+    TaxSubtotal,
     draft_credit_note,
     draft_invoice,
 )
 from orderkit.money import Currency, Money
 from orderkit.testing.strategies._money import currencies
 
+_T = TypeVar("_T")
+
 __all__ = [
+    "any_line_taxes",
     "credit_note_issued_events",
     "credit_notes",
+    "document_lines",
+    "document_totals",
     "invoice_issued_events",
     "invoiceable_lines",
     "invoices",
     "invoicing_ledgers",
+    "ledger_entries",
+    "line_amounts",
     "line_taxes",
     "number_formats",
     "parties",
     "payment_terms",
     "postal_addresses",
+    "tax_subtotals",
 ]
 
 _TEXT = st.text(
@@ -272,3 +287,39 @@ def invoice_issued_events() -> st.SearchStrategy[InvoiceIssued]:
 def credit_note_issued_events() -> st.SearchStrategy[CreditNoteIssued]:
     """``CreditNoteIssued`` events of generated credit notes."""
     return credit_notes().map(CreditNoteIssued.of)
+
+
+def _one_of_each(items: Sequence[_T]) -> st.SearchStrategy[_T]:
+    return st.sampled_from(items) if items else st.nothing()
+
+
+def any_line_taxes() -> st.SearchStrategy[LineTax]:
+    """Line taxes in any currency, on a drawn net amount."""
+    return currencies().flatmap(line_taxes)
+
+
+def document_lines() -> st.SearchStrategy[DocumentLine]:
+    """Lines of issued invoices, so every figure is one the library computed."""
+    return invoices().flatmap(lambda invoice: _one_of_each(invoice.lines))
+
+
+def document_totals() -> st.SearchStrategy[DocumentTotals]:
+    """Totals of issued invoices, part paid or not."""
+    return invoices().map(lambda invoice: invoice.totals)
+
+
+def tax_subtotals() -> st.SearchStrategy[TaxSubtotal]:
+    """Tax breakdown rows of issued invoices."""
+    return invoices().flatmap(lambda invoice: _one_of_each(invoice.tax_breakdown))
+
+
+def ledger_entries() -> st.SearchStrategy[LedgerEntry]:
+    """Entries a ledger recorded for an issued invoice."""
+    return _issued_ledger(None).flatmap(lambda pair: _one_of_each(pair[0].entries))
+
+
+def line_amounts() -> st.SearchStrategy[LineAmounts]:
+    """What a ledger reports as invoiced for one of its lines."""
+    return _issued_ledger(None).flatmap(
+        lambda pair: _one_of_each(pair[1].lines).map(lambda line: pair[0].invoiced(line.line_id))
+    )
