@@ -18,6 +18,7 @@ from orderkit.fulfillment import (
     TRACKABLE_STATUSES,
     BusinessCalendar,
     Dimensions,
+    FlatRate,
     Label,
     Parcel,
     Rate,
@@ -32,11 +33,16 @@ from orderkit.fulfillment import (
     ShipmentItem,
     ShipmentItemRequest,
     ShipmentLabelCreated,
+    ShipmentPlan,
     ShipmentReturnedToSender,
     ShipmentStatus,
     ShippingAddress,
+    TableService,
     TrackingEvent,
     TrackingUpdated,
+    WeightBracket,
+    ZoneRate,
+    ZoneRule,
 )
 from orderkit.ids import LineId, LocationId, OrderId, ShipmentId, Sku
 from orderkit.money import Money
@@ -46,6 +52,7 @@ __all__ = [
     "SHIPMENT_STAGES",
     "business_calendars",
     "dimensions",
+    "flat_rates",
     "labels",
     "parcels",
     "rate_requests",
@@ -54,11 +61,16 @@ __all__ = [
     "shipment_item_request_lists",
     "shipment_item_requests",
     "shipment_items",
+    "shipment_plans",
     "shipments",
     "shipping_addresses",
     "shipping_rates",
+    "table_services",
+    "table_weight_brackets",
     "tracking_events",
     "weights",
+    "zone_rates",
+    "zone_rules",
 ]
 
 #: The moment generated shipments are created at; dispatch and scans follow it.
@@ -330,4 +342,61 @@ def retry_policies() -> st.SearchStrategy[RetryPolicy]:
         base_delay=seconds,
         multiplier=st.sampled_from([1.0, 1.5, 2.0, 3.0]),
         max_delay=seconds,
+    )
+
+
+def _eur(low: int = 0, high: int = 10_000) -> st.SearchStrategy[Money]:
+    return st.integers(low, high).map(lambda cents: Money.from_minor_units(cents, "EUR"))
+
+
+_SERVICES = st.sampled_from(["economy", "standard", "express"])
+_ZONE_NAMES = st.sampled_from(["domestic", "eu", "world"])
+
+
+def flat_rates() -> st.SearchStrategy[FlatRate]:
+    """Services of a flat-rate carrier: a price per parcel in EUR and a transit time."""
+    return st.builds(FlatRate, _SERVICES, _eur(), st.integers(0, 10))
+
+
+def zone_rules() -> st.SearchStrategy[ZoneRule]:
+    """Zone destinations: a country, with or without a postal-code prefix."""
+    return st.builds(
+        ZoneRule,
+        _ZONE_NAMES,
+        st.sampled_from(_COUNTRIES),
+        st.sampled_from(["", "10", "8", "SW1"]),
+    )
+
+
+def table_weight_brackets() -> st.SearchStrategy[WeightBracket]:
+    """One weight limit of a table-rate carrier and its EUR price."""
+    return st.builds(WeightBracket, weights(min_value=Decimal("0.001")), _eur())
+
+
+def zone_rates() -> st.SearchStrategy[ZoneRate]:
+    """A zone's transit time and 1-3 weight brackets with distinct limits."""
+    return st.builds(
+        ZoneRate,
+        _ZONE_NAMES,
+        st.integers(0, 10),
+        st.lists(table_weight_brackets(), min_size=1, max_size=3, unique_by=lambda b: b.max_weight),
+    )
+
+
+def table_services() -> st.SearchStrategy[TableService]:
+    """A table-rate service with up to three zones, all priced in EUR."""
+    return st.builds(
+        TableService,
+        _SERVICES,
+        st.lists(zone_rates(), max_size=3, unique_by=lambda r: r.zone),
+    )
+
+
+def shipment_plans() -> st.SearchStrategy[ShipmentPlan]:
+    """Planned shipments: a location, its items and parcels."""
+    return st.builds(
+        ShipmentPlan,
+        _locations(),
+        st.lists(shipment_items(), min_size=1, max_size=4, unique_by=lambda i: i.line_id),
+        st.lists(parcels(), min_size=1, max_size=3),
     )
