@@ -83,6 +83,9 @@ from orderkit.orders import (
     Order,
     OrderLine,
     Payment,
+    PricedLine,
+    PricedShipping,
+    PricedTax,
     PriceSnapshot,
     QuantityLedger,
 )
@@ -207,7 +210,12 @@ from orderkit.testing.strategies._orders import (
     quantity_ledgers,
     utc_datetimes,
 )
-from orderkit.testing.strategies._price_snapshots import price_snapshots
+from orderkit.testing.strategies._price_snapshots import (
+    price_snapshots,
+    priced_lines,
+    priced_shippings,
+    priced_taxes,
+)
 from orderkit.testing.strategies._pricing import (
     applied_discounts,
     buy_x_get_y_actions,
@@ -328,6 +336,9 @@ __all__ = [
     "price_lists",
     "price_snapshots",
     "price_tiers",
+    "priced_lines",
+    "priced_shippings",
+    "priced_taxes",
     "pricers",
     "pricing_cases",
     "pricing_line_values",
@@ -379,6 +390,9 @@ _BY_TYPE: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
     Currency: currencies,
     Money: money,
     PriceSnapshot: price_snapshots,
+    PricedLine: priced_lines,
+    PricedShipping: priced_shippings,
+    PricedTax: priced_taxes,
     Jurisdiction: jurisdictions,
     PriceBook: price_books,
     PriceList: price_lists,

@@ -10,7 +10,7 @@ from orderkit.ids import LineId
 from orderkit.money import Currency, Money
 from orderkit.orders import PricedLine, PricedShipping, PricedTax, PriceSnapshot
 
-__all__ = ["price_snapshots"]
+__all__ = ["price_snapshots", "priced_lines", "priced_shippings", "priced_taxes"]
 
 _Charge = tuple[Money, Money, Money, list[PricedTax]]
 
@@ -74,3 +74,23 @@ def price_snapshots(
         coupon_codes=[code.lower() for code in codes[:1]],
         first_order=draw(st.booleans()),
     )
+
+
+def priced_lines(currency: Currency | str = "EUR") -> st.SearchStrategy[PricedLine]:
+    """Lines of drawn snapshots, so their figures add up like a real snapshot's."""
+    return price_snapshots(currency).flatmap(lambda snapshot: st.sampled_from(snapshot.lines))
+
+
+def priced_shippings(currency: Currency | str = "EUR") -> st.SearchStrategy[PricedShipping]:
+    """Shipping charges of drawn snapshots, free ones included."""
+    return price_snapshots(currency).map(lambda snapshot: snapshot.shipping)
+
+
+def _taxes(snapshot: PriceSnapshot) -> list[PricedTax]:
+    found = [tax for line in snapshot.lines for tax in line.taxes]
+    return found + list(snapshot.shipping.taxes)
+
+
+def priced_taxes(currency: Currency | str = "EUR") -> st.SearchStrategy[PricedTax]:
+    """Per-rate taxes of drawn snapshots' lines and shipping."""
+    return price_snapshots(currency).map(_taxes).filter(bool).flatmap(st.sampled_from)
