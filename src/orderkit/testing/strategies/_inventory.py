@@ -20,6 +20,9 @@ from orderkit.inventory import (
     AllocationPlan,
     AllocationPolicy,
     BackorderPolicy,
+    ByPriority,
+    EarliestEta,
+    FewestShipments,
     IncomingBatch,
     LinePlan,
     PlannedAllocation,
@@ -36,6 +39,9 @@ __all__ = [
     "allocation_lines",
     "allocation_plans",
     "backorder_policies",
+    "by_priority_strategies",
+    "earliest_eta_strategies",
+    "fewest_shipments_strategies",
     "incoming_batches",
     "line_plans",
     "location_ids",
@@ -312,3 +318,18 @@ STOCK_EVENT_STRATEGIES: dict[type, Callable[[], st.SearchStrategy[StockEvent]]] 
     kind: functools.partial(stock_events, kind)
     for kind in sorted(_concrete_stock_events(), key=lambda k: k.__name__)
 }
+
+
+def by_priority_strategies() -> st.SearchStrategy[ByPriority]:
+    """The priority sourcing strategy, with and without batches."""
+    return st.builds(ByPriority, st.booleans())
+
+
+def fewest_shipments_strategies() -> st.SearchStrategy[FewestShipments]:
+    """The fewest-shipments sourcing strategy, with small and default search budgets."""
+    return st.builds(FewestShipments, st.booleans(), st.sampled_from([1, 100, 100_000]))
+
+
+def earliest_eta_strategies() -> st.SearchStrategy[EarliestEta]:
+    """The earliest-ETA sourcing strategy (it has no settings)."""
+    return st.just(EarliestEta())
