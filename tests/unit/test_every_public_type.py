@@ -69,7 +69,6 @@ KNOWN_GAPS: frozenset[str] = frozenset(
         "orderkit.service.InvoiceOutcome",
         "orderkit.service.InvoicingConfig",
         "orderkit.service.LateShipment",
-        "orderkit.service.LineRequest",
         "orderkit.service.OrderOutcome",
         "orderkit.service.PlacedOrder",
         "orderkit.service.ShipOutcome",

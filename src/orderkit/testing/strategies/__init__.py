@@ -139,6 +139,7 @@ from orderkit.pricing import (
 from orderkit.pricing import (
     WeightBracket as PricingWeightBracket,
 )
+from orderkit.service import LineRequest
 from orderkit.testing.strategies._fulfillment import (
     business_calendars,
     dimensions,
@@ -270,6 +271,7 @@ from orderkit.testing.strategies._pricing import (
     weight_brackets,
     weight_tables,
 )
+from orderkit.testing.strategies._service import line_requests
 
 __all__ = [
     "addresses",
@@ -320,6 +322,7 @@ __all__ = [
     "line_attributes",
     "line_breakdowns",
     "line_plans",
+    "line_requests",
     "line_taxes",
     "location_ids",
     "minimum_quantities",
@@ -410,6 +413,7 @@ _BY_TYPE: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
     Promotion: promotions,
     TaxPolicy: tax_policies,
     TaxRate: tax_rates,
+    LineRequest: line_requests,
     LineAdjustment: line_adjustments,
     PriceBreakdown: price_breakdowns,
     LineBreakdown: line_breakdowns,
