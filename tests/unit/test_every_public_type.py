@@ -63,7 +63,6 @@ KNOWN_GAPS: frozenset[str] = frozenset(
         "orderkit.inventory.SourcingRequest",
         "orderkit.fulfillment.ShipmentTransitions",
         "orderkit.invoicing.CreditNoteDraft",
-        "orderkit.invoicing.InvoiceDraft",
         "orderkit.reporting.OrderReport",
         "orderkit.service.AllocationOutcome",
         "orderkit.service.InvoiceOutcome",

@@ -19,6 +19,7 @@ from orderkit.invoicing import (
     DocumentTotals,
     Invoice,
     InvoiceableLine,
+    InvoiceDraft,
     InvoiceIssued,
     InvoicingLedger,
     InvoicingPolicy,
@@ -46,6 +47,7 @@ __all__ = [
     "credit_notes",
     "document_lines",
     "document_totals",
+    "invoice_drafts",
     "invoice_issued_events",
     "invoiceable_lines",
     "invoices",
@@ -323,3 +325,22 @@ def line_amounts() -> st.SearchStrategy[LineAmounts]:
     return _issued_ledger(None).flatmap(
         lambda pair: _one_of_each(pair[1].lines).map(lambda line: pair[0].invoiced(line.line_id))
     )
+
+
+@st.composite
+def _invoice_drafts(draw: st.DrawFn) -> InvoiceDraft:
+    ledger = draw(_ledger(None, 5))
+    return draft_invoice(
+        ledger,
+        policy=InvoicingPolicy.ON_CONFIRMATION,
+        seller=draw(_PARTIES),
+        buyer=draw(_PARTIES),
+        payment_terms=draw(_TERMS),
+        supplied_on=draw(st.none() | _DATES),
+        buyer_reference=draw(st.none() | _TEXT),
+    )
+
+
+def invoice_drafts() -> st.SearchStrategy[InvoiceDraft]:
+    """Whole-order invoice drafts, as ``draft_invoice`` builds them for an open ledger."""
+    return _invoice_drafts()
