@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
-from service_shop import ADDRESS, CUSTOMER, MUG, TEE, Shop
+from hypothesis import strategies as st
+from service_shop import ADDRESS, CUSTOMER, MUG, PRICER, TEE, Shop
 
+from orderkit.errors import ValidationError
 from orderkit.ids import CustomerId, OrderId, Sku
 from orderkit.money import Money
 from orderkit.orders import CustomerRef, Order, OrderLine, PriceSnapshot
-from orderkit.pricing import Pricer, PricingRequest
+from orderkit.pricing import PriceBreakdown, Pricer, PricingRequest
 from orderkit.service import LineRequest
 from orderkit.service._pricing import invoiceable_lines, price_snapshot
 from orderkit.testing.strategies import pricing_cases
@@ -74,3 +78,41 @@ def test_every_breakdown_maps_onto_a_snapshot_that_invoices_to_the_cent(
     net = Money.sum((line.net for line in lines), breakdown.currency)
     tax = Money.sum((t.amount for line in lines for t in line.taxes), breakdown.currency)
     assert net + tax == breakdown.grand_total
+
+
+@settings(max_examples=80, suppress_health_check=list(HealthCheck), deadline=None)
+@given(
+    pricing_cases(),
+    st.lists(st.sampled_from(["spring", "vip", "welcome"]), max_size=2, unique=True),
+    st.booleans(),
+)
+def test_a_trusted_snapshot_equals_the_checked_one(
+    case: tuple[Pricer, PricingRequest], coupons: list[str], first: bool
+) -> None:
+    """``checked=False`` (the shipped pricer's breakdowns) builds exactly the checked snapshot."""
+    pricer, request = case
+    assume(request.lines)
+    breakdown = pricer.price(request)
+    checked = price_snapshot(breakdown, coupon_codes=coupons, first_order=first)
+    trusted = price_snapshot(breakdown, coupon_codes=coupons, first_order=first, checked=False)
+    assert trusted == checked
+    assert repr(trusted) == repr(checked)
+    assert hash(trusted) == hash(checked)
+
+
+class _OffByACent(Pricer):
+    """A pricer subclass whose grand total does not add up."""
+
+    def price(self, request: PricingRequest) -> PriceBreakdown:
+        breakdown = super().price(request)
+        return attrs.evolve(breakdown, grand_total=breakdown.grand_total + Money.of("0.01", "EUR"))
+
+
+def test_a_pricer_subclass_gets_its_figures_checked(shop: Shop) -> None:
+    pricer = _OffByACent(
+        price_book=PRICER.price_book, promotions=PRICER.promotions, tax_policy=PRICER.tax_policy
+    )
+    with pytest.raises(ValidationError, match="grand total"):
+        shop.make(pricer=pricer).place(
+            CUSTOMER, [LineRequest(MUG, 1)], currency="EUR", shipping_address=ADDRESS
+        )

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import json
 import threading
+import uuid
 
 import pytest
 from hypothesis import given
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from orderkit.adapters import FixedClock, SystemClock, TableSpec
 from orderkit.adapters._codecs import DOCUMENTS, ORDERS, STOCK, epoch_microseconds
 from orderkit.adapters._records import Record
+from orderkit.adapters._unit_of_work import new_message_id, v4_hex
 from orderkit.adapters.memory import MemoryStore
 from orderkit.errors import OrderkitError, StoreUnavailable, ValidationError
 from orderkit.ids import OrderId, Sku
@@ -204,3 +206,15 @@ def test_a_read_only_unit_of_work_refuses_every_write() -> None:
             uow.orders.save(uow.orders.get(OrderId("o-00001")))
         uow.commit()  # nothing to write: fine
     assert order.version == 0
+
+
+@given(st.binary(min_size=16, max_size=16))
+def test_message_ids_are_the_hex_of_a_version_4_uuid(random: bytes) -> None:
+    """The fast id is exactly what ``uuid.UUID(bytes=..., version=4).hex`` makes."""
+    assert v4_hex(random) == uuid.UUID(bytes=random, version=4).hex
+
+
+def test_new_message_ids_are_random_version_4_uuids() -> None:
+    ids = {new_message_id() for _ in range(100)}
+    assert len(ids) == 100
+    assert all(uuid.UUID(hex=i).version == 4 and len(i) == 32 for i in ids)

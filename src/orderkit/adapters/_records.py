@@ -36,7 +36,7 @@ def _identifiers(_: object, attribute: attrs.Attribute[Any], value: Any) -> None
             raise ValueError(f"{attribute.name}: {name!r} is not a plain SQL identifier")
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # adapters key their prepared SQL by spec
 class TableSpec:
     """Where one aggregate type is stored.
 

@@ -10,8 +10,11 @@ list says later.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from typing import TypeVar
+
+import attrs
 
 from orderkit.ids import LineId, Sku
 from orderkit.invoicing import InvoiceableLine, LineKind, LineTax, TaxCategory
@@ -43,6 +46,8 @@ __all__ = [
     "price_snapshot",
     "pricing_request",
 ]
+
+T = TypeVar("T", bound=attrs.AttrsInstance)
 
 #: Line attribute holding the invoice description given in the ``LineRequest``.
 DESCRIPTION_KEY = "orderkit.description"
@@ -96,8 +101,36 @@ def pricing_request(
     )
 
 
-def _priced_taxes(taxes: Sequence[TaxAmount]) -> tuple[PricedTax, ...]:
-    return tuple(PricedTax(t.name, t.category, t.percent, t.base, t.amount) for t in taxes)
+def _unchecked(cls: type[T]) -> Callable[..., T]:
+    """``cls(*fields)`` without its validators and checks: all fields, in declaration order."""
+    names = tuple(field.name for field in attrs.fields(cls))
+    new = object.__new__
+    assign = object.__setattr__
+
+    def build(*values: object) -> T:
+        instance = new(cls)
+        for name, value in zip(names, values, strict=True):
+            assign(instance, name, value)
+        return instance
+
+    return build
+
+
+#: The snapshot's constructors: the checking ones, and ones that trust the figures (the
+#: shipped pricer's breakdowns always add up, so checking them again is only cost).
+_Builders = tuple[
+    Callable[..., PriceSnapshot],
+    Callable[..., PricedLine],
+    Callable[..., PricedShipping],
+    Callable[..., PricedTax],
+]
+_CHECKED: _Builders = (PriceSnapshot, PricedLine, PricedShipping, PricedTax)
+_TRUSTED: _Builders = (
+    _unchecked(PriceSnapshot),
+    _unchecked(PricedLine),
+    _unchecked(PricedShipping),
+    _unchecked(PricedTax),
+)
 
 
 def price_snapshot(
@@ -105,25 +138,34 @@ def price_snapshot(
     *,
     coupon_codes: Sequence[str] = (),
     first_order: bool = False,
+    checked: bool = True,
 ) -> PriceSnapshot:
     """The order's snapshot of a breakdown, recording the promotions that applied and the
-    coupons they used."""
+    coupons they used.
+
+    ``checked=False`` skips the snapshot's consistency checks: only for a breakdown of
+    :class:`~orderkit.pricing.Pricer` itself, whose figures are known to add up (a
+    property test shows both ways build equal snapshots).
+    """
+    snapshot, priced_line, priced_shipping, priced_tax = _CHECKED if checked else _TRUSTED
+
+    def taxes(amounts: Sequence[TaxAmount]) -> tuple[PricedTax, ...]:
+        return tuple(priced_tax(t.name, t.category, t.percent, t.base, t.amount) for t in amounts)
+
     shipping = breakdown.shipping
-    return PriceSnapshot(
-        prices_include_tax=breakdown.prices_include_tax,
-        lines=[
-            PricedLine(
-                line.line_id, line.gross, line.discount_total, line.net, _priced_taxes(line.taxes)
-            )
+    return snapshot(
+        breakdown.prices_include_tax,
+        tuple(
+            priced_line(line.line_id, line.gross, line.discount_total, line.net, taxes(line.taxes))
             for line in breakdown.lines
-        ],
-        shipping=PricedShipping(
-            shipping.gross, shipping.discount_total, shipping.net, _priced_taxes(shipping.taxes)
         ),
-        grand_total=breakdown.grand_total,
-        promotion_codes=tuple(p.code for p in breakdown.promotions if p.applied),
-        coupon_codes=tuple(coupon_codes),
-        first_order=first_order,
+        priced_shipping(
+            shipping.gross, shipping.discount_total, shipping.net, taxes(shipping.taxes)
+        ),
+        breakdown.grand_total,
+        tuple(p.code for p in breakdown.promotions if p.applied),
+        tuple(coupon_codes),
+        first_order,
     )
 
 

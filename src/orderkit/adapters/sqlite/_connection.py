@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from orderkit.errors import ConcurrencyConflict, StoreUnavailable
 
-__all__ = ["ConnectionPool", "StatementCounter", "connect", "translate_errors"]
+__all__ = ["ConnectionPool", "StatementCounter", "connect", "translate_errors", "translated"]
 
 _CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "END", "SAVEPOINT", "RELEASE", "PRAGMA")
 
@@ -56,25 +56,30 @@ def _busy(exc: sqlite3.Error) -> bool:
     return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text
 
 
-@contextlib.contextmanager
-def translate_errors(path: str, what: str) -> Iterator[None]:
-    """Turn sqlite3 failures into orderkit's vocabulary.
+def translated(exc: sqlite3.Error, path: str, what: str) -> ConcurrencyConflict | StoreUnavailable:
+    """The orderkit error for a sqlite3 failure (raise it ``from exc``).
 
     A stale WAL snapshot is a :class:`ConcurrencyConflict`; a busy or locked
     database a retryable :class:`StoreUnavailable`; anything else a
     non-retryable :class:`StoreUnavailable` naming the file.
     """
+    if getattr(exc, "sqlite_errorname", "") == "SQLITE_BUSY_SNAPSHOT":
+        return ConcurrencyConflict(
+            "database", path, detail=f"{what}: another writer committed first"
+        )
+    error = StoreUnavailable(f"sqlite database {path!r}: {what} failed: {exc}")
+    if not _busy(exc):
+        error.retryable = False
+    return error
+
+
+@contextlib.contextmanager
+def translate_errors(path: str, what: str) -> Iterator[None]:
+    """Turn sqlite3 failures into orderkit's vocabulary (see :func:`translated`)."""
     try:
         yield
     except sqlite3.Error as exc:
-        if getattr(exc, "sqlite_errorname", "") == "SQLITE_BUSY_SNAPSHOT":
-            raise ConcurrencyConflict(
-                "database", path, detail=f"{what}: another writer committed first"
-            ) from exc
-        error = StoreUnavailable(f"sqlite database {path!r}: {what} failed: {exc}")
-        if not _busy(exc):
-            error.retryable = False
-        raise error from exc
+        raise translated(exc, path, what) from exc
 
 
 def connect(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from orderkit.adapters._records import Column, OutboxRow, Record, RecordStore, TableSpec
-from orderkit.adapters.sqlite._connection import translate_errors
+from orderkit.adapters.sqlite._connection import translated
 from orderkit.errors import OrderkitError
 from orderkit.ports import OutboxMessage
 
@@ -43,6 +44,67 @@ def _check_column(spec: TableSpec, column: str) -> str:
     return column
 
 
+def _verb(sql: str) -> str:
+    return sql.split(None, 1)[0].lower()
+
+
+# The statements of the hot paths, built once per table (and row count): sqlite3 then finds
+# them in its statement cache by the same string, and no command formats SQL.
+
+
+@functools.cache
+def _get_sql(spec: TableSpec) -> str:
+    return f"SELECT version, data FROM {spec.table} WHERE {spec.key_column} = ?"
+
+
+@functools.cache
+def _get_many_sql(spec: TableSpec, count: int) -> str:
+    return (
+        f"SELECT {spec.key_column}, version, data FROM {spec.table} "
+        f"WHERE {spec.key_column} IN ({_marks(count)}) ORDER BY {spec.key_column}"
+    )
+
+
+@functools.cache
+def _insert_sql(spec: TableSpec) -> str:
+    names = (spec.key_column, "version", *spec.columns, "data")
+    return (
+        f"INSERT INTO {spec.table} ({', '.join(names)}) "
+        f"VALUES ({_marks(len(names))}) ON CONFLICT ({spec.key_column}) DO NOTHING"
+    )
+
+
+@functools.cache
+def _update_sql(spec: TableSpec) -> str:
+    assignments = ", ".join(f"{name} = ?" for name in ("version", *spec.columns, "data"))
+    return f"UPDATE {spec.table} SET {assignments} WHERE {spec.key_column} = ? AND version = ?"
+
+
+@functools.cache
+def _update_from_sql(spec: TableSpec, count: int) -> str:
+    names = ("version", *spec.columns, "data")
+    width = len(names) + 1  # key, expected version, the columns, data
+    assignments = ", ".join(
+        ["version = v.column2 + 1"]
+        + [f"{name} = v.column{i + 3}" for i, name in enumerate(names[1:])]
+    )
+    values = ", ".join([f"({_marks(width)})"] * count)
+    return (
+        f"UPDATE {spec.table} SET {assignments} FROM (VALUES {values}) AS v "
+        f"WHERE {spec.table}.{spec.key_column} = v.column1 "
+        f"AND {spec.table}.version = v.column2 RETURNING {spec.table}.{spec.key_column}"
+    )
+
+
+@functools.cache
+def _outbox_sql(count: int) -> str:
+    values = ", ".join(["(?, ?, ?, ?, ?)"] * count)
+    return (
+        "INSERT INTO outbox (message_id, aggregate_type, aggregate_key, event_type, "
+        f"payload) VALUES {values}"
+    )
+
+
 class SqliteRecords(RecordStore):
     """One open SQLite transaction (the caller began it with ``BEGIN IMMEDIATE``)."""
 
@@ -51,39 +113,33 @@ class SqliteRecords(RecordStore):
         self._path = path
 
     def _run(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
-        with translate_errors(self._path, sql.split(None, 1)[0].lower()):
+        try:
             return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise translated(exc, self._path, _verb(sql)) from exc
 
     def _change(self, sql: str, params: Sequence[object] = ()) -> int:
-        with translate_errors(self._path, sql.split(None, 1)[0].lower()):
+        try:
             return self._conn.execute(sql, params).rowcount
+        except sqlite3.Error as exc:
+            raise translated(exc, self._path, _verb(sql)) from exc
 
     # -- rows
 
     def get(self, spec: TableSpec, key: str) -> Record | None:
-        rows = self._run(
-            f"SELECT version, data FROM {spec.table} WHERE {spec.key_column} = ?", (key,)
-        )
+        rows = self._run(_get_sql(spec), (key,))
         return Record(key, rows[0][0], rows[0][1]) if rows else None
 
     def get_many(self, spec: TableSpec, keys: Sequence[str]) -> list[Record]:
         found: list[Record] = []
         for chunk in _chunks(sorted(set(keys))):
-            rows = self._run(
-                f"SELECT {spec.key_column}, version, data FROM {spec.table} "
-                f"WHERE {spec.key_column} IN ({_marks(len(chunk))}) ORDER BY {spec.key_column}",
-                chunk,
-            )
+            rows = self._run(_get_many_sql(spec, len(chunk)), chunk)
             found.extend(Record(key, version, data) for key, version, data in rows)
         return found
 
     def insert(self, spec: TableSpec, key: str, data: str, columns: Mapping[str, Column]) -> bool:
-        names = [_check_column(spec, name) for name in spec.columns]
-        sql = (
-            f"INSERT INTO {spec.table} ({', '.join((spec.key_column, 'version', *names, 'data'))}) "
-            f"VALUES ({_marks(len(names) + 3)}) ON CONFLICT ({spec.key_column}) DO NOTHING"
-        )
-        return self._change(sql, (key, 1, *(columns[name] for name in names), data)) == 1
+        params = (key, 1, *(columns[name] for name in spec.columns), data)
+        return self._change(_insert_sql(spec), params) == 1
 
     def update(
         self,
@@ -93,8 +149,6 @@ class SqliteRecords(RecordStore):
         data: str,
         columns: Mapping[str, Column],
     ) -> bool:
-        assignments = ", ".join(f"{name} = ?" for name in ("version", *spec.columns, "data"))
-        sql = f"UPDATE {spec.table} SET {assignments} WHERE {spec.key_column} = ? AND version = ?"
         params = (
             expected_version + 1,
             *(columns[name] for name in spec.columns),
@@ -102,7 +156,7 @@ class SqliteRecords(RecordStore):
             key,
             expected_version,
         )
-        return self._change(sql, params) == 1
+        return self._change(_update_sql(spec), params) == 1
 
     def update_many(
         self, spec: TableSpec, rows: Sequence[tuple[str, int, str, Mapping[str, Column]]]
@@ -135,36 +189,23 @@ class SqliteRecords(RecordStore):
         self, spec: TableSpec, rows: Sequence[tuple[str, int, str, Mapping[str, Column]]]
     ) -> list[str]:
         """One ``UPDATE ... FROM (VALUES ...) RETURNING`` statement; the keys it wrote."""
-        names = ("version", *spec.columns, "data")
-        width = len(names) + 1  # key, expected version, the columns, data
-        assignments = ", ".join(
-            ["version = v.column2 + 1"]
-            + [f"{name} = v.column{i + 3}" for i, name in enumerate(names[1:])]
-        )
-        values = ", ".join([f"({_marks(width)})"] * len(rows))
-        sql = (
-            f"UPDATE {spec.table} SET {assignments} FROM (VALUES {values}) AS v "
-            f"WHERE {spec.table}.{spec.key_column} = v.column1 "
-            f"AND {spec.table}.version = v.column2 RETURNING {spec.table}.{spec.key_column}"
-        )
         params: list[object] = []
         for key, expected, data, columns in rows:
             params.extend((key, expected, *(columns[name] for name in spec.columns), data))
-        return [row[0] for row in self._run(sql, params)]
+        return [row[0] for row in self._run(_update_from_sql(spec, len(rows)), params)]
 
     def _update_each(
         self, spec: TableSpec, rows: Sequence[tuple[str, int, str, Mapping[str, Column]]]
     ) -> int:
         """One ``executemany`` (SQLite before 3.35); how many rows it wrote."""
-        names = ("version", *spec.columns, "data")
-        assignments = ", ".join(f"{name} = ?" for name in names)
-        sql = f"UPDATE {spec.table} SET {assignments} WHERE {spec.key_column} = ? AND version = ?"
         many = [
             (expected + 1, *(columns[name] for name in spec.columns), data, key, expected)
             for key, expected, data, columns in rows
         ]
-        with translate_errors(self._path, "update"):
-            return self._conn.executemany(sql, many).rowcount
+        try:
+            return self._conn.executemany(_update_sql(spec), many).rowcount
+        except sqlite3.Error as exc:
+            raise translated(exc, self._path, "update") from exc
 
     def version_of(self, spec: TableSpec, key: str) -> int:
         rows = self._run(f"SELECT version FROM {spec.table} WHERE {spec.key_column} = ?", (key,))
@@ -250,12 +291,7 @@ class SqliteRecords(RecordStore):
                         row.payload,
                     )
                 )
-            values = ", ".join(["(?, ?, ?, ?, ?)"] * len(chunk))
-            sql = (
-                "INSERT INTO outbox (message_id, aggregate_type, aggregate_key, event_type, "
-                f"payload) VALUES {values}"
-            )
-            self._change(sql, params)
+            self._change(_outbox_sql(len(chunk)), params)
 
     def pending(self, limit: int | None) -> list[OutboxMessage]:
         sql = f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE dispatched = 0 ORDER BY position"

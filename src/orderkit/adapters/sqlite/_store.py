@@ -11,7 +11,7 @@ from typing import Self
 
 from orderkit.adapters._records import RecordStore
 from orderkit.adapters._unit_of_work import BaseUnitOfWork, new_message_id
-from orderkit.adapters.sqlite._connection import ConnectionPool, connect, translate_errors
+from orderkit.adapters.sqlite._connection import ConnectionPool, connect, translated
 from orderkit.adapters.sqlite._records import SqliteRecords
 from orderkit.adapters.sqlite._schema import migrate, schema_version
 from orderkit.errors import OrderkitError
@@ -139,8 +139,10 @@ class SqliteUnitOfWork(BaseUnitOfWork):
         conn = pool.acquire()
         try:
             if self._snapshot:  # else: autocommit reads, one statement each
-                with translate_errors(self._sqlite.path, "begin"):
+                try:
                     conn.execute("BEGIN DEFERRED" if self.read_only else "BEGIN IMMEDIATE")
+                except sqlite3.Error as exc:
+                    raise translated(exc, self._sqlite.path, "begin") from exc
         except BaseException:
             pool.release(conn)
             raise
@@ -152,8 +154,10 @@ class SqliteUnitOfWork(BaseUnitOfWork):
         if conn is None:  # pragma: no cover - BaseUnitOfWork checks first
             raise OrderkitError("no open transaction")
         if conn.in_transaction:
-            with translate_errors(self._sqlite.path, "commit"):
+            try:
                 conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise translated(exc, self._sqlite.path, "commit") from exc
         self._release()
 
     def _rollback(self) -> None:
