@@ -17,7 +17,7 @@ import enum
 import functools
 import math
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException, InvalidOperation
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -70,6 +70,16 @@ MAX_AMOUNT_DIGITS: Final = 60
 # precision is unlimited; the default context (28 digits) would round silently.
 _EXACT: Final = decimal.Context(
     prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[InvalidOperation]
+)
+# The same, but trapping any result outside the accepted range (a non-zero amount
+# below 1E-60 is "subnormal", from 1E+60 on it "overflows"; a zero's exponent out
+# of range is "clamped"), so sums need no range test of their own. A trapped
+# operation is redone in _EXACT, whose result _exact() refuses or keeps.
+_RANGED: Final = decimal.Context(
+    prec=decimal.MAX_PREC,
+    Emax=MAX_AMOUNT_DIGITS - 1,
+    Emin=-MAX_AMOUNT_DIGITS,
+    traps=[InvalidOperation, decimal.Overflow, decimal.Subnormal, decimal.Clamped],
 )
 
 
@@ -181,8 +191,30 @@ def _to_decimal(value: str | int | Decimal) -> Decimal:
     return result
 
 
+class _MoneySlots:
+    """The storage of :class:`Money`, shared with :class:`_MoneyDraft`.
+
+    Money is frozen, so its own ``__setattr__`` refuses every assignment. A
+    result of arithmetic on valid Money is built as a draft (same slots, plain
+    assignment) whose class is then switched to Money: Python allows that
+    between classes of one layout, and it costs about half of calling the
+    slot descriptors' setters.
+    """
+
+    __slots__ = ("__weakref__", "amount", "currency")
+
+    amount: Decimal
+    currency: Currency
+
+
+class _MoneyDraft(_MoneySlots):
+    """A Money under construction; only :func:`_exact` and friends ever hold one."""
+
+    __slots__ = ()
+
+
 @attrs.frozen(order=False, init=False)
-class Money:
+class Money(_MoneySlots):
     """An exact amount in one currency. Immutable and hashable.
 
     Amounts keep every digit they are given; only :meth:`round` rounds.
@@ -270,17 +302,17 @@ class Money:
         currency = self.currency
         if other.currency is not currency and other.currency != currency:
             raise CurrencyMismatch(currency.code, other.currency.code, "add")
-        # _exact() inlined: addition is the hottest operation of pricing and invoicing.
-        amount = _add(self.amount, other.amount)
-        if amount:
-            if not -MAX_AMOUNT_DIGITS <= amount.adjusted() < MAX_AMOUNT_DIGITS:
-                amount = _to_decimal(amount)  # raises, naming the amount
-        elif amount.is_signed():
-            amount = amount.copy_abs()
-        money: Money = _new_money(Money)
-        _set_amount(money, amount)
-        _set_currency(money, currency)
-        return money
+        # _valid() inlined: addition is the hottest operation of pricing and invoicing.
+        # A sum of valid amounts is never a negative zero (that needs -0 + -0).
+        try:
+            amount = _ranged_add(self.amount, other.amount)
+        except DecimalException:
+            return _exact(_EXACT.add(self.amount, other.amount), currency)
+        money = _MoneyDraft()
+        money.amount = amount
+        money.currency = currency
+        money.__class__ = Money  # type: ignore[assignment]
+        return money  # type: ignore[return-value]
 
     def __radd__(self, other: int) -> Money:
         # Lets the builtin ``sum()`` start from its integer 0.
@@ -294,7 +326,10 @@ class Money:
         currency = self.currency
         if other.currency is not currency and other.currency != currency:
             raise CurrencyMismatch(currency.code, other.currency.code, "subtract")
-        return _exact(_EXACT.subtract(self.amount, other.amount), currency)
+        try:  # like __add__: x - x is +0, never a negative zero
+            return _valid(_ranged_subtract(self.amount, other.amount), currency)
+        except DecimalException:
+            return _exact(_EXACT.subtract(self.amount, other.amount), currency)
 
     def __neg__(self) -> Money:
         return _exact(_EXACT.minus(self.amount), self.currency)
@@ -407,9 +442,9 @@ class Money:
         """
         mode = rounding if type(rounding) is Rounding else Rounding.parse(rounding)
         currency = self.currency
-        return _exact(
-            self.amount.quantize(currency.quantum, rounding=mode.value, context=_EXACT), currency
-        )
+        # A Rounding is the str decimal expects; positional arguments, since keywords
+        # make quantize() three times slower.
+        return _exact(self.amount.quantize(currency.quantum, mode, _EXACT), currency)
 
     def with_amount(self, amount: str | int | Decimal) -> Self:
         """The same currency with another amount."""
@@ -427,10 +462,10 @@ class Money:
 
 
 _ZERO: Final = Decimal(0)
-_set_amount = Money.__dict__["amount"].__set__  # slot setters: Money is frozen to everyone else
-_set_currency = Money.__dict__["currency"].__set__
-_new_money = object.__new__
-_add = _EXACT.add
+_set_amount = _MoneySlots.__dict__["amount"].__set__  # for __init__: Money is frozen to all
+_set_currency = _MoneySlots.__dict__["currency"].__set__
+_ranged_add = _RANGED.add
+_ranged_subtract = _RANGED.subtract
 
 
 def _exact(amount: Decimal, currency: Currency) -> Money:
@@ -445,27 +480,42 @@ def _exact(amount: Decimal, currency: Currency) -> Money:
             amount = _to_decimal(amount)  # raises, naming the amount
     elif amount.is_signed():
         amount = amount.copy_abs()
-    money: Money = _new_money(Money)
-    _set_amount(money, amount)
-    _set_currency(money, currency)
-    return money
+    return _valid(amount, currency)
 
 
-def _weight_ratio(weight: object, index: int) -> tuple[int, int]:
-    """A weight as an exact (numerator, denominator) pair, validated."""
-    raw = weight.amount if isinstance(weight, Money) else weight
-    if isinstance(raw, bool) or not isinstance(raw, int | Decimal):
-        raise ValidationError(
-            f"weight {weight!r} is not an int, Decimal or Money", path=f"weights[{index}]"
-        )
-    if isinstance(raw, Decimal):
-        if not raw.is_finite():
-            raise ValidationError(f"weight {weight!r} is not finite", path=f"weights[{index}]")
-        if raw and not -MAX_AMOUNT_DIGITS <= raw.adjusted() < MAX_AMOUNT_DIGITS:
-            raise ValidationError(f"weight {weight!r} is out of range", path=f"weights[{index}]")
-    if raw < 0:
-        raise ValidationError(f"weight {weight!r} is negative", path=f"weights[{index}]")
-    return raw.as_integer_ratio()
+def _valid(amount: Decimal, currency: Currency) -> Money:
+    """Money from an amount known to be valid (finite, in range, not a negative zero)."""
+    money = _MoneyDraft()
+    money.amount = amount
+    money.currency = currency
+    money.__class__ = Money  # type: ignore[assignment]
+    return money  # type: ignore[return-value]
+
+
+def _weight_ratios(weights: Sequence[object]) -> list[tuple[int, int]]:
+    """Each weight as an exact (numerator, denominator) pair, validated."""
+    weight_currencies = {w.currency.code for w in weights if isinstance(w, Money)}
+    if len(weight_currencies) > 1:
+        first, second = sorted(weight_currencies)[:2]
+        raise CurrencyMismatch(first, second, "allocate by")
+    ratios = []
+    for index, weight in enumerate(weights):
+        raw = weight.amount if isinstance(weight, Money) else weight
+        if isinstance(raw, Decimal):
+            if not raw.is_finite():
+                raise ValidationError(f"weight {weight!r} is not finite", path=f"weights[{index}]")
+            if raw and not -MAX_AMOUNT_DIGITS <= raw.adjusted() < MAX_AMOUNT_DIGITS:
+                raise ValidationError(
+                    f"weight {weight!r} is out of range", path=f"weights[{index}]"
+                )
+        elif isinstance(raw, bool) or not isinstance(raw, int):
+            raise ValidationError(
+                f"weight {weight!r} is not an int, Decimal or Money", path=f"weights[{index}]"
+            )
+        if raw < 0:
+            raise ValidationError(f"weight {weight!r} is negative", path=f"weights[{index}]")
+        ratios.append(raw.as_integer_ratio())
+    return ratios
 
 
 def allocate(total: Money, weights: Sequence[int | Decimal | Money]) -> list[Money]:
@@ -494,12 +544,8 @@ def allocate(total: Money, weights: Sequence[int | Decimal | Money]) -> list[Mon
         raise ValidationError(f"weights {weights!r} are not a sequence", path="weights")
     if not weights:
         raise ValidationError("allocate needs at least one weight", path="weights")
-    weight_currencies = {w.currency.code for w in weights if isinstance(w, Money)}
-    if len(weight_currencies) > 1:
-        first, second = sorted(weight_currencies)[:2]
-        raise CurrencyMismatch(first, second, "allocate by")
-    ratios = [_weight_ratio(weight, index) for index, weight in enumerate(weights)]
-    common = math.lcm(*(den for _, den in ratios))
+    ratios = _weight_ratios(weights)
+    common = math.lcm(*[den for _, den in ratios])
     scaled = [num * (common // den) for num, den in ratios]
     weight_sum = sum(scaled)
     if weight_sum == 0:
@@ -513,11 +559,15 @@ def allocate(total: Money, weights: Sequence[int | Decimal | Money]) -> list[Mon
     for weight in scaled:
         whole, remainder = divmod(units * weight, weight_sum)
         parts.append(whole)
-        remainders.append(remainder)
+        remainders.append(-remainder)
     left = units - sum(parts)
-    order = sorted(range(len(scaled)), key=lambda i: (-remainders[i], -scaled[i], i))
-    for index in order[:left]:
-        parts[index] += 1
+    if left:
+        # Largest remainder first, then larger weight, then earlier: plain tuples sort
+        # without a key function.
+        ranked = sorted(zip(remainders, [-w for w in scaled], range(len(scaled)), strict=True))
+        for _, _, index in ranked[:left]:
+            parts[index] += 1
     currency = total.currency
     exponent = -currency.exponent
-    return [_exact(_EXACT.scaleb(Decimal(sign * part), exponent), currency) for part in parts]
+    # Whole minor units of an amount in range, so in range too (and never -0).
+    return [_valid(Decimal(sign * part).scaleb(exponent, _EXACT), currency) for part in parts]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import decimal
+import pickle
 import random
 from decimal import Decimal
 from fractions import Fraction
 
+import attrs
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -431,3 +433,46 @@ def test_every_refusal_is_an_orderkit_error() -> None:
     assert issubclass(ValidationError, OrderkitError)
     assert issubclass(ValidationError, ValueError)
     assert issubclass(CurrencyMismatch, OrderkitError)
+
+
+# -- fast paths against the plain rules ----------------------------------------------
+
+#: Amounts of any scale, many near the 1E-60 / 1E+60 bounds and zeros of any exponent.
+_ANY_SCALE = st.builds(
+    lambda digits, exponent: Decimal(digits).scaleb(exponent),
+    st.integers(-(10**6), 10**6) | st.sampled_from([0, 1, -1, 9, 99, 999999]),
+    st.integers(-2 * MAX_AMOUNT_DIGITS, 2 * MAX_AMOUNT_DIGITS),
+).filter(lambda d: not d or -MAX_AMOUNT_DIGITS <= d.adjusted() < MAX_AMOUNT_DIGITS)
+
+_WIDE = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+
+
+@given(_ANY_SCALE, _ANY_SCALE, st.sampled_from(["add", "subtract"]))
+def test_sums_agree_with_money_of_the_exact_result(x: Decimal, y: Decimal, op: str) -> None:
+    """+ and - trap out-of-range results in a narrow context; Money.of checks them itself."""
+    exact = getattr(_WIDE, op)(x, y)
+    a, b = Money.of(x, "EUR"), Money.of(y, "EUR")
+    expected: Money | str
+    try:
+        expected = Money.of(exact, "EUR")
+    except ValidationError as error:
+        expected = str(error)
+    if isinstance(expected, str):
+        with pytest.raises(ValidationError) as raised:
+            _ = a + b if op == "add" else a - b
+        assert str(raised.value) == expected
+        return
+    got = a + b if op == "add" else a - b
+    assert type(got) is Money
+    assert got == expected
+    assert str(got.amount) == str(expected.amount)  # same digits and exponent, never -0
+
+
+def test_results_of_arithmetic_are_plain_frozen_money() -> None:
+    total = Money.of("1.10", "EUR") + Money.of("2", "EUR")
+    for value in (total, total - total, allocate(total, [1, 2])[0], total.round()):
+        assert type(value) is Money
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            value.amount = Decimal(1)  # type: ignore[misc]
+        assert pickle.loads(pickle.dumps(value)) == value
+        assert hash(value) == hash(Money.of(value.amount, "EUR"))
