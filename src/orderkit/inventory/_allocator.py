@@ -222,23 +222,34 @@ class Allocator:
         by_sku: Mapping[Sku, SkuStock],
         active: tuple[StockLocation, ...],
     ) -> dict[Sku, list[_Take]]:
-        """Per SKU, the units to take from each source, in the strategy's order."""
-        ranked = list(self.strategy.rank(request))
+        """Per SKU, the units to take from each source, in the strategy's order.
+
+        Each SKU visits only the locations holding it (sorted by rank), so the
+        cost follows the stock entries rather than SKUs x locations.
+        """
         known = {loc.id for loc in active}
-        order = [loc for i, loc in enumerate(ranked) if loc in known and loc not in ranked[:i]]
+        rank: dict[LocationId, int] = {}
+        for location in self.strategy.rank(request):
+            if location in known and location not in rank:
+                rank[location] = len(rank)
         position = {loc.id: i for i, loc in enumerate(active)}
         takes: dict[Sku, list[_Take]] = {}
         for sku, wanted in request.demand.items():
             remaining = wanted
             cap = request.caps.get(sku, 0)
-            at_sku = request.stock.get(sku, {})
             chosen: list[_Take] = []
-            for location in order:
-                take = min(at_sku.get(location, 0), remaining, cap)
-                if take > 0:
-                    chosen.append((location, take, None))
-                    remaining -= take
-                    cap -= take
+            walk = sorted(
+                (rank[location], location, qty)
+                for location, qty in request.stock.get(sku, {}).items()
+                if qty > 0 and location in rank
+            )
+            for _, location, qty in walk:
+                if remaining <= 0 or cap <= 0:
+                    break
+                take = min(qty, remaining, cap)
+                chosen.append((location, take, None))
+                remaining -= take
+                cap -= take
             found = by_sku.get(sku)
             if remaining > 0 and found is not None and self.strategy.uses_batches:
                 batches = sorted(
@@ -256,6 +267,14 @@ class Allocator:
         return takes
 
 
+def _allowance(stock: SkuStock | None, order: str | None) -> int:
+    """Units the SKU may still backorder (the order's own backorders count for it)."""
+    if stock is None:
+        return 0
+    own = stock.backordered(order) if order is not None else 0
+    return max(stock.backorder.limit - stock.backordered() + own, 0)
+
+
 def _distribute(
     lines: list[AllocationLine],
     takes: Mapping[Sku, list[_Take]],
@@ -264,15 +283,7 @@ def _distribute(
 ) -> list[LinePlan]:
     """Hand each SKU's takes to its lines in order; record backorders within the allowance."""
     queues = {sku: list(chosen) for sku, chosen in takes.items()}
-    allowance = {
-        sku: max(
-            stock.backorder.limit
-            - stock.backordered()
-            + (stock.backordered(order) if order is not None else 0),
-            0,
-        )
-        for sku, stock in by_sku.items()
-    }
+    allowance: dict[Sku, int] = {}  # read only for SKUs some line cannot get from stock
     plans: list[LinePlan] = []
     for line in lines:
         queue = queues[line.sku]
@@ -287,9 +298,13 @@ def _distribute(
                 queue.pop(0)
             else:
                 queue[0] = (location, qty - take, batch)
-        recorded = min(need, allowance.get(line.sku, 0))
-        if recorded:
-            allowance[line.sku] -= recorded
+        recorded = 0
+        if need:
+            left = allowance.get(line.sku)
+            if left is None:
+                left = _allowance(by_sku.get(line.sku), order)
+            recorded = min(need, left)
+            allowance[line.sku] = left - recorded
         allocations = tuple(PlannedAllocation(loc, q, b) for (loc, b), q in merged.items())
         plans.append(
             LinePlan(
@@ -343,23 +358,25 @@ def apply_plan(
         if stock is None:
             raise NotFound("stock of sku", sku)
         calls.append((stock, quantities, batches, backorder[0], holds))
-    for stock, quantities, batches, backorder_units, holds in calls:
-        stock.check_allocation(
-            order,
-            quantities,
-            at=at,
-            batches=batches,
-            backorder=backorder_units,
-            replace_backorder=True,
-            reservations=holds,
+    # Check every SKU first, then commit what was checked: all or nothing, one check each.
+    prepared = [
+        (
+            stock,
+            stock._prepare_allocation(
+                order,
+                quantities,
+                at=at,
+                batches=batches,
+                backorder=backorder_units,
+                replace_backorder=True,
+                reservations=holds,
+            ),
+            backorder_units,
         )
-    for stock, quantities, batches, backorder_units, holds in calls:
-        stock.allocate(
-            order,
-            quantities,
-            at=at,
-            batches=batches,
-            backorder=backorder_units,
-            replace_backorder=True,
-            reservations=holds,
+        for stock, quantities, batches, backorder_units, holds in calls
+    ]
+    for stock, checked, backorder_units in prepared:
+        before = stock._low_stock_base(at)
+        stock._commit_allocation(
+            order, checked, backorder=backorder_units, replace_backorder=True, at=at, before=before
         )

@@ -415,7 +415,7 @@ class SkuStock:
         still lacks, where stock that arrived fills the earlier backorder).
         """
         before = self._low_stock_base(at)
-        quantities, batch_qty, holds = self._prepare_allocation(
+        prepared = self._prepare_allocation(
             order,
             quantities,
             at=at,
@@ -424,6 +424,27 @@ class SkuStock:
             replace_backorder=replace_backorder,
             reservations=reservations,
         )
+        self._commit_allocation(
+            order,
+            prepared,
+            backorder=backorder,
+            replace_backorder=replace_backorder,
+            at=at,
+            before=before,
+        )
+
+    def _commit_allocation(
+        self,
+        order: str,
+        prepared: tuple[dict[LocationId, int], dict[str, int], tuple[str, ...]],
+        *,
+        backorder: int,
+        replace_backorder: bool,
+        at: dt.datetime | None,
+        before: int | None,
+    ) -> None:
+        """Apply what :meth:`_prepare_allocation` checked (``before``: :meth:`_low_stock_base`)."""
+        quantities, batch_qty, holds = prepared
         for reference in holds:
             hold = self._reservations.pop(reference)
             self._events.append(ReservationConverted(self.sku, reference, order, hold.quantity))

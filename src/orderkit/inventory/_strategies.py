@@ -48,22 +48,34 @@ class SourcingRequest:
     destination: object = None
 
     def fill(self, order: Sequence[LocationId]) -> tuple[int, list[LocationId]]:
-        """Units covered and locations used when walking ``order`` (the allocator's rule)."""
+        """Units covered and locations used when walking ``order`` (the allocator's rule).
+
+        Each SKU visits only the locations holding it, in walk order, so the
+        cost follows the stock entries rather than SKUs x locations.
+        """
+        steps: dict[LocationId, list[int]] = {}
+        for step, location in enumerate(order):
+            steps.setdefault(location, []).append(step)
         covered = 0
-        used: list[LocationId] = []
+        used: dict[LocationId, None] = {}
         for sku, wanted in self.demand.items():
             remaining = min(wanted, self.caps.get(sku, 0))
-            at_sku = self.stock.get(sku, {})
-            for location in order:
+            if remaining <= 0:
+                continue
+            walk = sorted(
+                (step, location, qty)
+                for location, qty in self.stock.get(sku, {}).items()
+                if qty > 0
+                for step in steps.get(location, ())
+            )
+            for _, location, qty in walk:
+                take = min(qty, remaining)
+                remaining -= take
+                covered += take
+                used[location] = None
                 if remaining <= 0:
                     break
-                take = min(at_sku.get(location, 0), remaining)
-                if take > 0:
-                    remaining -= take
-                    covered += take
-                    if location not in used:
-                        used.append(location)
-        return covered, used
+        return covered, list(used)
 
 
 class AllocationStrategy(Protocol):
@@ -167,18 +179,24 @@ def _exact_cover(
     when no set of at most ``at_most`` locations does better than known.
     """
     wanted = {sku: min(q, request.caps.get(sku, 0)) for sku, q in request.demand.items()}
-    holding: dict[LocationId, list[tuple[Sku, int]]] = {}
+    located: set[LocationId] = set()
+    entries = 0
     for sku, need in wanted.items():
-        if need <= 0:
-            continue
-        for location, qty in request.stock.get(sku, {}).items():
-            if qty > 0:
-                holding.setdefault(location, []).append((sku, qty))
-    candidates = [loc for loc in order if loc in holding]
-    entries = sum(len(held) for held in holding.values()) or 1
-    cost = sum(math.comb(len(candidates), k) for k in range(1, at_most + 1)) * entries
+        if need > 0:
+            for location, qty in request.stock.get(sku, {}).items():
+                if qty > 0:
+                    located.add(location)
+                    entries += 1
+    candidates = [loc for loc in order if loc in located]
+    cost = sum(math.comb(len(candidates), k) for k in range(1, at_most + 1)) * (entries or 1)
     if cost > budget or not candidates:
         return None
+    holding: dict[LocationId, list[tuple[Sku, int]]] = {}
+    for sku, need in wanted.items():
+        if need > 0:
+            for location, qty in request.stock.get(sku, {}).items():
+                if qty > 0:
+                    holding.setdefault(location, []).append((sku, qty))
 
     def covered(locations: Sequence[LocationId]) -> int:
         supply: dict[Sku, int] = {}
@@ -204,18 +222,20 @@ def _greedy_cover(request: SourcingRequest, order: list[LocationId]) -> list[Loc
     not locations × lines per pick.
     """
     rank = {loc: i for i, loc in enumerate(order)}
-    remaining = {sku: min(q, request.caps.get(sku, 0)) for sku, q in request.demand.items()}
+    remaining: dict[Sku, int] = {}
     holders: dict[Sku, list[tuple[LocationId, int]]] = {}
     by_location: dict[LocationId, list[tuple[Sku, int]]] = {}
-    for sku in remaining:
+    gains: dict[LocationId, int] = {}
+    for sku, wanted in request.demand.items():
+        need = remaining[sku] = min(wanted, request.caps.get(sku, 0))
+        if need == 0:
+            continue  # adds nothing to any gain and never changes
+        mine = holders[sku] = []
         for location, qty in request.stock.get(sku, {}).items():
             if qty > 0 and location in rank:
-                holders.setdefault(sku, []).append((location, qty))
+                mine.append((location, qty))
                 by_location.setdefault(location, []).append((sku, qty))
-    gains = {
-        loc: sum(min(qty, remaining[sku]) for sku, qty in entries)
-        for loc, entries in by_location.items()
-    }
+                gains[location] = gains.get(location, 0) + min(qty, need)
     heap = [(-g, rank[loc], loc) for loc, g in gains.items() if g > 0]
     heapq.heapify(heap)
     picked: list[LocationId] = []
