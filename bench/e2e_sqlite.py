@@ -33,8 +33,10 @@ def _folder() -> Iterator[Path]:
         yield Path(name)
 
 
-#: Payload sizes per command and table: {"place": {"orders": 4100, "stock": 1200, ...}}.
+#: Payload sizes per command and table: {"place": {"orders": 4100, "stock": 1200, ...}},
+#: and under ``OUTBOX_ROWS`` how many outbox rows the command appends (its events).
 Sizes = dict[str, dict[str, int]]
+OUTBOX_ROWS = "rows:outbox"
 
 
 def _table(statement: str) -> str | None:
@@ -46,11 +48,18 @@ def _table(statement: str) -> str | None:
     return None
 
 
+def _outbox_count(store: SqliteStore) -> int:
+    with store.unit_of_work(read_only=True) as uow:
+        return uow.outbox.count()
+
+
 def payload_sizes() -> Sizes:
     """How much each command writes per table, from one real cycle of orderkit on SQLite.
 
-    The floor writes rows of these sizes, so it moves the same bytes. Keyed by table
-    rather than by position, so it follows the adapter as its statements change.
+    The floor writes rows of these sizes, so it moves the same bytes, and as many
+    outbox rows (one per event: the order's and each stock record's), so it updates
+    the outbox indexes as often. Keyed by table rather than by position, so it
+    follows the adapter as its statements change.
     """
     with _folder() as folder:
         counter = StatementCounter()
@@ -63,6 +72,7 @@ def payload_sizes() -> Sizes:
         ).order_id
         sizes: Sizes = {}
         for command in COMMANDS:
+            before = _outbox_count(store)
             counter.reset()
             if command != "place":
                 getattr(svc, command)(order_id)
@@ -78,6 +88,7 @@ def payload_sizes() -> Sizes:
                 table = _table(statement)
                 if table is not None:
                     found[table] = found.get(table, 0) + max(16, len(statement) - 160)
+            found[OUTBOX_ROWS] = _outbox_count(store) - before
             sizes[command] = found
         store.close()
     return sizes
@@ -164,12 +175,16 @@ class RawShop:
         if cursor.rowcount != 1:
             raise RuntimeError(f"stale order {order_id}")
 
-    @staticmethod
-    def _outbox(conn: sqlite3.Connection, key: str, event: str, payload: str) -> None:
+    def _outbox(self, conn: sqlite3.Connection, command: str, key: str, event: str) -> None:
+        """The command's events: as many rows as orderkit appends, in one statement as it does."""
+        rows = max(1, self.sizes.get(command, {}).get(OUTBOX_ROWS, 1))
+        payload = self.payload(command, "outbox", rows)
+        values = ", ".join(["(?, 'order', ?, ?, ?)"] * rows)
+        params = [item for _ in range(rows) for item in (uuid.uuid4().hex, key, event, payload)]
         conn.execute(
             "INSERT INTO outbox (message_id, aggregate_type, aggregate_key, event_type, payload) "
-            "VALUES (?, 'order', ?, ?, ?)",
-            (uuid.uuid4().hex, key, event, payload),
+            f"VALUES {values}",
+            params,
         )
 
     def place(self, order_id: str, skus: list[str]) -> None:
@@ -191,7 +206,7 @@ class RawShop:
                 "SELECT last FROM number_sequences WHERE series = 'usage/released/TENOFF' "
                 "AND year = 1"
             ).fetchall()
-            self._outbox(conn, order_id, "OrderPlaced", self.payload("place", "outbox"))
+            self._outbox(conn, "place", order_id, "OrderPlaced")
 
         self._transaction(body)
 
@@ -201,7 +216,7 @@ class RawShop:
             self._save_order(
                 conn, order_id, version, "confirmed", self.payload("confirm", "orders")
             )
-            self._outbox(conn, order_id, "OrderConfirmed", self.payload("confirm", "outbox"))
+            self._outbox(conn, "confirm", order_id, "OrderConfirmed")
 
         self._transaction(body)
 
@@ -212,7 +227,7 @@ class RawShop:
             data = self.payload("allocate", "orders")
             self._save_order(conn, order_id, version, "in_fulfillment", data)
             self._save_stock(conn, versions, self.payload("allocate", "stock", len(versions)))
-            self._outbox(conn, order_id, "OrderItemsAllocated", self.payload("allocate", "outbox"))
+            self._outbox(conn, "allocate", order_id, "OrderItemsAllocated")
 
         self._transaction(body)
 
@@ -227,7 +242,7 @@ class RawShop:
                 "VALUES (?, 1, ?, 'dispatched', ?)",
                 (f"s-{order_id}", order_id, self.payload("ship", "shipments")),
             )
-            self._outbox(conn, order_id, "OrderItemsShipped", self.payload("ship", "outbox"))
+            self._outbox(conn, "ship", order_id, "OrderItemsShipped")
 
         self._transaction(body)
 
@@ -248,7 +263,7 @@ class RawShop:
                 "VALUES (?, 1, ?, 'INV', ?)",
                 (number, order_id, self.payload("invoice", "invoices")),
             )
-            self._outbox(conn, number, "InvoiceIssued", self.payload("invoice", "outbox"))
+            self._outbox(conn, "invoice", number, "InvoiceIssued")
 
         self._transaction(body)
 
