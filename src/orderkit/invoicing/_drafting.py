@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 
 import attrs
 
@@ -17,13 +18,13 @@ from orderkit.errors import InvalidQuantity, ValidationError
 from orderkit.ids import LineId, OrderId
 from orderkit.money import Currency, Money
 
-from ._checks import as_enum, is_int, require
+from ._checks import as_enum, is_int, require, unchecked
 from ._documents import DocumentTotals, Invoice, compute_totals
 from ._ledger import InvoicingLedger, LineAmounts
 from ._lines import DocumentLine, InvoiceableLine, LineKind, cumulative_share
 from ._numbering import DEFAULT_NUMBER_FORMAT, NumberFormat
 from ._parties import Party
-from ._tax import TaxSubtotal, tax_breakdown
+from ._tax import ZERO_RATE_ONLY, LineTax, TaxSubtotal, tax_breakdown
 from ._terms import PaymentTerms
 
 __all__ = ["InvoiceDraft", "InvoicingPolicy", "draft_invoice", "invoiceable_quantities"]
@@ -60,45 +61,67 @@ def invoiceable_quantities(
         NotFound: ``shipped`` names a line the order does not have.
     """
     policy = as_enum(InvoicingPolicy, policy, "policy")
+    return _quantities(ledger, policy, shipped, ledger._invoiced_lines())
+
+
+def _quantities(
+    ledger: InvoicingLedger,
+    policy: InvoicingPolicy,
+    shipped: Mapping[LineId, int] | None,
+    invoiced: Mapping[LineId, list[DocumentLine]],
+) -> dict[LineId, int]:
+    """:func:`invoiceable_quantities` given the ledger's invoiced lines (one pass for all)."""
+
+    def done(line_id: LineId) -> int:
+        return sum(doc_line.quantity for doc_line in invoiced.get(line_id, ()))
+
     if policy is InvoicingPolicy.ON_CONFIRMATION:
         if shipped is not None:
             raise ValidationError("shipped is only used by the on_shipment policy", path="shipped")
-        wanted = {line.line_id: ledger.uninvoiced_quantity(line.line_id) for line in ledger.lines}
+        wanted = {line.line_id: line.quantity - done(line.line_id) for line in ledger.lines}
         return {line_id: q for line_id, q in wanted.items() if q}
     if shipped is None:
         raise ValidationError("the on_shipment policy needs the shipped quantities", path="shipped")
     require(shipped, Mapping, "shipped")
+    known = ledger._lines_by_id()
     for line_id in shipped:
-        ledger.line(line_id)
+        if line_id not in known:
+            ledger.line(line_id)  # raises NotFound
     result: dict[LineId, int] = {}
     for line in ledger.lines:
         if line.kind is LineKind.CHARGE:
             continue
         total = shipped.get(line.line_id, 0)
-        done = ledger.invoiced(line.line_id).quantity
+        before = done(line.line_id)
         if not is_int(total):
             raise InvalidQuantity(
                 f"shipped {total!r} is not an int", path=f"shipped[{line.line_id}]"
             )
-        if not done <= total <= line.quantity:
+        if not before <= total <= line.quantity:
             raise InvalidQuantity(
-                f"line {line.line_id!r}: shipped {total} must lie between the {done} already "
+                f"line {line.line_id!r}: shipped {total} must lie between the {before} already "
                 f"invoiced and the {line.quantity} ordered",
                 path=f"shipped[{line.line_id}]",
             )
-        if total > done:
-            result[line.line_id] = total - done
+        if total > before:
+            result[line.line_id] = total - before
     has_goods = any(line.kind is LineKind.GOODS for line in ledger.lines)
     if result or not has_goods:
         for line in ledger.lines:
-            left = ledger.uninvoiced_quantity(line.line_id)
+            left = line.quantity - done(line.line_id)
             if line.kind is LineKind.CHARGE and left:
                 result[line.line_id] = left
     return result
 
 
 def _invoice_line(line: InvoiceableLine, done: LineAmounts, quantity: int) -> DocumentLine:
-    """Units ``done.quantity+1 .. +quantity`` of ``line``; the last units take the remainder."""
+    """Units ``done.quantity+1 .. +quantity`` of ``line``; the last units take the remainder.
+
+    The parts are whole minor units in the line's currency, with the line's own
+    identity, rates and unique tax keys, so only their signs are left to check:
+    when none is negative the line is built without re-running every check, and
+    otherwise the checking constructors raise as always.
+    """
     after = done.quantity + quantity
 
     def part(full: Money, taken: Money) -> Money:
@@ -106,18 +129,45 @@ def _invoice_line(line: InvoiceableLine, done: LineAmounts, quantity: int) -> Do
 
     gross = part(line.gross, done.gross)
     discount = part(line.discount, done.discount)
-    taxes = tuple(attrs.evolve(t, amount=part(t.amount, done.tax_at(t.key))) for t in line.taxes)
-    return DocumentLine(
-        line.line_id,
-        line.sku,
-        line.description,
-        quantity,
-        line.unit_price,
-        gross,
-        discount,
-        gross - discount,
-        taxes,
-        line.unit_code,
+    net = gross - discount
+    amounts = [part(t.amount, done.tax_at(t.key)) for t in line.taxes]
+    make: Callable[..., DocumentLine]
+    if (
+        gross.is_negative
+        or discount.is_negative
+        or net.is_negative
+        or any(
+            amount.is_negative or (t.category in ZERO_RATE_ONLY and not amount.is_zero)
+            for t, amount in zip(line.taxes, amounts, strict=True)
+        )
+    ):
+        taxes = tuple(
+            attrs.evolve(t, amount=amount) for t, amount in zip(line.taxes, amounts, strict=True)
+        )
+        make = DocumentLine
+    else:
+        taxes = tuple(
+            unchecked(
+                LineTax,
+                category=t.category,
+                percent=t.percent,
+                amount=amount,
+                exemption_reason=t.exemption_reason,
+            )
+            for t, amount in zip(line.taxes, amounts, strict=True)
+        )
+        make = functools.partial(unchecked, DocumentLine)
+    return make(
+        line_id=line.line_id,
+        sku=line.sku,
+        description=line.description,
+        quantity=quantity,
+        unit_price=line.unit_price,
+        gross=gross,
+        discount=discount,
+        net=net,
+        taxes=taxes,
+        unit_code=line.unit_code,
     )
 
 
@@ -161,7 +211,8 @@ class InvoiceDraft:
             ValidationError: a bad number, series, or ``paid`` outside 0..gross.
         """
         breakdown = self.tax_breakdown
-        return Invoice(
+        invoice = unchecked(
+            Invoice,
             number=number_format.format(series, issued_on, number),
             sequence_number=number,
             series=series,
@@ -179,6 +230,8 @@ class InvoiceDraft:
             buyer_reference=self.buyer_reference,
             note=self.note,
         )
+        invoice._check(sums=False)  # the sums and due date were computed just above
+        return invoice
 
 
 def draft_invoice(
@@ -209,7 +262,8 @@ def draft_invoice(
     require(buyer, Party, "buyer")
     require(payment_terms, PaymentTerms, "payment_terms")
     policy = as_enum(InvoicingPolicy, policy, "policy")
-    quantities = invoiceable_quantities(ledger, policy, shipped)
+    invoiced = ledger._invoiced_lines()
+    quantities = _quantities(ledger, policy, shipped, invoiced)
     if not quantities:
         what = "has shipped and " if policy is InvoicingPolicy.ON_SHIPMENT else ""
         raise InvalidQuantity(
@@ -218,7 +272,11 @@ def draft_invoice(
             path="lines",
         )
     lines = tuple(
-        _invoice_line(line, ledger.invoiced(line.line_id), quantities[line.line_id])
+        _invoice_line(
+            line,
+            LineAmounts.of(invoiced.get(line.line_id, ()), ledger.currency),
+            quantities[line.line_id],
+        )
         for line in ledger.lines
         if line.line_id in quantities
     )

@@ -17,7 +17,7 @@ from orderkit.errors import DuplicateRequest, InvalidQuantity, NotFound, Validat
 from orderkit.ids import LineId, OrderId
 from orderkit.money import Currency, Money
 
-from ._checks import is_int, require
+from ._checks import is_int, require, unchecked
 from ._documents import CreditNote, Invoice
 from ._lines import DocumentLine, InvoiceableLine
 from ._tax import LineTax, TaxCategory
@@ -146,6 +146,18 @@ class InvoicingLedger:
                 return line
         raise NotFound(f"line of order {self.order_id}", line_id)
 
+    def _lines_by_id(self) -> dict[LineId, InvoiceableLine]:
+        """The lines by id, for looking up many (ids are unique)."""
+        return {line.line_id: line for line in self.lines}
+
+    def _invoiced_lines(self) -> dict[LineId, list[DocumentLine]]:
+        """Every invoiced document line per order line, in recording order, in one pass."""
+        found: dict[LineId, list[DocumentLine]] = {}
+        for entry in self.entries:
+            if entry.corrects is None:
+                found.setdefault(entry.line.line_id, []).append(entry.line)
+        return found
+
     @property
     def invoice_numbers(self) -> tuple[str, ...]:
         """Numbers of the recorded invoices, in order."""
@@ -269,17 +281,34 @@ class InvoicingLedger:
                 f"of order {self.order_id}",
                 path="corrects",
             )
-        for line in document.lines:
-            if corrects is None:
-                self._check_invoiceable(document.number, line)
-            else:
+        if corrects is None:
+            lines, invoiced = self._lines_by_id(), self._invoiced_lines()
+            for line in document.lines:
+                self._check_invoiceable(document.number, line, lines, invoiced)
+        else:
+            for line in document.lines:
                 self._check_creditable(document.number, corrects, line)
         added = tuple(LedgerEntry(document.number, corrects, line) for line in document.lines)
-        return attrs.evolve(self, entries=self.entries + added)
+        # Same order, currency and (already checked) lines: only the entries are new.
+        return unchecked(
+            InvoicingLedger,
+            order_id=self.order_id,
+            currency=self.currency,
+            lines=self.lines,
+            entries=self.entries + added,
+        )
 
-    def _check_invoiceable(self, number: str, doc_line: DocumentLine) -> None:
-        line = self.line(doc_line.line_id)
-        done = self.invoiced(line.line_id)
+    def _check_invoiceable(
+        self,
+        number: str,
+        doc_line: DocumentLine,
+        lines: Mapping[LineId, InvoiceableLine],
+        invoiced: Mapping[LineId, list[DocumentLine]],
+    ) -> None:
+        line = lines.get(doc_line.line_id)
+        if line is None:
+            line = self.line(doc_line.line_id)  # raises NotFound
+        done = LineAmounts.of(invoiced.get(line.line_id, ()), self.currency)
         if done.quantity + doc_line.quantity > line.quantity:
             raise InvalidQuantity(
                 f"invoice {number}: line {line.line_id!r} would invoice "

@@ -36,7 +36,7 @@ class TaxCategory(enum.StrEnum):
 
 
 #: Categories whose rate must be 0 % (EN 16931 rules BR-Z-05, BR-E-05, BR-AE-05, ...).
-_ZERO_RATE_ONLY = frozenset(
+ZERO_RATE_ONLY = frozenset(
     {
         TaxCategory.ZERO_RATED,
         TaxCategory.EXEMPT,
@@ -53,7 +53,7 @@ def _check_percent(category: TaxCategory, percent: Decimal) -> None:
         raise ValidationError(f"tax rate {percent!r} is not a finite Decimal", path="percent")
     if percent < 0 or percent > 100:
         raise ValidationError(f"tax rate {percent}% is outside 0..100", path="percent")
-    if category in _ZERO_RATE_ONLY and percent != 0:
+    if category in ZERO_RATE_ONLY and percent != 0:
         raise ValidationError(
             f"tax category {category.value} ({category.name}) needs a 0% rate, got {percent}%",
             path="percent",
@@ -90,7 +90,7 @@ class LineTax:
         _check_percent(self.category, self.percent)
         if self.amount.is_negative:
             raise ValidationError(f"tax amount {self.amount} is negative", path="amount")
-        if self.category in _ZERO_RATE_ONLY and not self.amount.is_zero:
+        if self.category in ZERO_RATE_ONLY and not self.amount.is_zero:
             raise ValidationError(
                 f"tax category {self.category.value} charges no tax, got {self.amount}",
                 path="amount",
