@@ -360,3 +360,72 @@ def test_a_read_only_unit_of_work_neither_locks_nor_writes(store: PostgresStore)
         writer.stock.save(held)
         writer.commit()
     assert (seen.version, held.version) == (1, 2)
+
+
+def test_a_batched_stock_save_is_one_statement_and_its_events_keep_their_order(
+    store: PostgresStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    skus = [Sku("C"), Sku("A"), Sku("B")]
+    with store.unit_of_work() as uow:
+        for sku in skus:
+            uow.stock.add(make_stock(sku))
+        uow.commit()
+    sent: list[str] = []
+    real = psycopg.Connection.execute
+
+    def execute(self: psycopg.Connection[TupleRow], query: str, *args: object) -> object:
+        sent.append(query)
+        return real(self, query, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(psycopg.Connection, "execute", execute)
+    with store.unit_of_work() as uow:
+        found = uow.stock.get_many(skus)
+        for number, sku in enumerate(sorted(found)):
+            found[sku].receive(LocationId("WH-1"), number + 1)
+        uow.stock.save_many(found.values())
+        uow.commit()
+    updates = [query for query in sent if query.startswith("UPDATE")]
+    outbox = [query for query in sent if "outbox" in query]
+    assert (len(updates), len(outbox)) == (1, 1)
+    with store.unit_of_work() as uow:
+        now = uow.stock.get_many(skus)
+        assert {sku: (s.version, s.on_hand()) for sku, s in now.items()} == {
+            "A": (2, 11),
+            "B": (2, 12),
+            "C": (2, 13),
+        }
+        pending = uow.outbox.pending()
+    assert [m.aggregate_key for m in pending][-3:] == ["A", "B", "C"]
+    assert [m.position for m in pending] == sorted(m.position for m in pending)
+
+
+def test_a_stale_record_in_a_batched_stock_save_is_named_and_nothing_is_written(
+    store: PostgresStore,
+) -> None:
+    skus = [Sku("A"), Sku("B"), Sku("C")]
+    with store.unit_of_work() as uow:
+        for sku in skus:
+            uow.stock.add(make_stock(sku))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        old = uow.stock.get(Sku("B"))
+    with store.unit_of_work() as uow:
+        newer = uow.stock.get(Sku("B"))
+        newer.receive(LocationId("WH-1"), 1)
+        uow.stock.save(newer)
+        uow.commit()
+    with store.unit_of_work() as uow:
+        fresh = dict(uow.stock.get_many(skus))
+        fresh[Sku("B")] = old
+        for stock in fresh.values():
+            stock.receive(LocationId("WH-1"), 5)
+        with pytest.raises(ConcurrencyConflict, match="stock B"):
+            uow.stock.save_many(fresh.values())
+    with store.unit_of_work() as uow:
+        now = uow.stock.get_many(skus)
+        assert [(now[s].version, now[s].on_hand()) for s in skus] == [(1, 10), (2, 11), (1, 10)]
+    with store.unit_of_work() as uow:
+        batch = list(uow.stock.get_many(skus).values())
+        batch[0].receive(LocationId("WH-\x00"), 1)
+        with pytest.raises(ValidationError, match="NUL"):
+            uow.stock.save_many(batch)

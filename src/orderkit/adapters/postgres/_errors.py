@@ -19,8 +19,7 @@ reports. So the translation decides what a retry may fix:
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+from types import TracebackType
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -49,8 +48,7 @@ _RETRYABLE_STATES = frozenset(
 _UNSTORABLE_STATES = frozenset({"22P05", "22021"})
 
 
-@contextlib.contextmanager
-def translate_errors(schema: str, what: str, *, committing: bool = False) -> Iterator[None]:
+def translate_errors(schema: str, what: str, *, committing: bool = False) -> _Translating:
     """Run a database call, raising only orderkit errors (see the module docstring).
 
     Args:
@@ -58,28 +56,53 @@ def translate_errors(schema: str, what: str, *, committing: bool = False) -> Ite
         what: the operation, named in messages ("select", "commit").
         committing: the call is the ``COMMIT``: a lost connection leaves the outcome unknown.
     """
-    try:
-        yield
-    except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected) as exc:
-        raise ConcurrencyConflict(
+    return _Translating(schema, what, committing)
+
+
+class _Translating:
+    """The context manager of :func:`translate_errors` (a plain class: it wraps every
+    statement, and a generator-based one costs several times more per use)."""
+
+    __slots__ = ("committing", "schema", "what")
+
+    def __init__(self, schema: str, what: str, committing: bool) -> None:
+        self.schema = schema
+        self.what = what
+        self.committing = committing
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if isinstance(exc, psycopg.Error):
+            raise _translate(exc, self.schema, self.what, committing=self.committing) from exc
+
+
+def _translate(
+    exc: psycopg.Error, schema: str, what: str, *, committing: bool
+) -> ConcurrencyConflict | ValidationError | StoreUnavailable:
+    if isinstance(exc, (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)):
+        return ConcurrencyConflict(
             "database", schema, detail=f"{what}: {exc.sqlstate} {exc.diag.message_primary}"
-        ) from exc
-    except psycopg.Error as exc:
-        state = exc.sqlstate or ""
-        if state in _UNSTORABLE_STATES or (isinstance(exc, psycopg.DataError) and not state):
-            # a NUL character: refused by the server (jsonb) or by psycopg before sending
-            first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise ValidationError(
-                f"PostgreSQL cannot store this value ({what}): {first_line}"
-            ) from exc
-        lost = isinstance(exc, psycopg.OperationalError) or state in _RETRYABLE_STATES
-        if committing and lost:
-            error = StoreUnavailable(
-                f"postgres schema {schema!r}: connection lost during commit, the outcome is "
-                f"unknown: {exc}"
-            )
-            error.retryable = False
-            raise error from exc
-        error = StoreUnavailable(f"postgres schema {schema!r}: {what} failed: {exc}")
-        error.retryable = lost
-        raise error from exc
+        )
+    state = exc.sqlstate or ""
+    if state in _UNSTORABLE_STATES or (isinstance(exc, psycopg.DataError) and not state):
+        # a NUL character: refused by the server (jsonb) or by psycopg before sending
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return ValidationError(f"PostgreSQL cannot store this value ({what}): {first_line}")
+    lost = isinstance(exc, psycopg.OperationalError) or state in _RETRYABLE_STATES
+    if committing and lost:
+        error = StoreUnavailable(
+            f"postgres schema {schema!r}: connection lost during commit, the outcome is "
+            f"unknown: {exc}"
+        )
+        error.retryable = False
+        return error
+    error = StoreUnavailable(f"postgres schema {schema!r}: {what} failed: {exc}")
+    error.retryable = lost
+    return error
