@@ -5,10 +5,11 @@ statements on the same schema (stock rows locked ``FOR UPDATE`` in sku order
 and saved in one ``UPDATE ... FROM unnest(...)`` that checks their versions,
 the invoice number from a counter row, the outbox rows in one ``INSERT ...
 SELECT FROM unnest(...)`` in the same transaction), with payloads of the same
-size. Allocation runs on 10 hot skus with 1 and 4 processes; gapless invoicing
-with 4 processes; the full cycle with 1 and 4 processes. Each case runs three
-times, alternating which side goes first, each run on fresh schemas dropped at
-the end; the ratio is the median of the per-run ratios.
+size and as many outbox rows as orderkit's events. Allocation runs on 10 hot
+skus with 1 and 4 processes; gapless invoicing with 4 processes; the full
+cycle with 1 and 4 processes. Each case runs three times, alternating which
+side goes first, each run on fresh schemas dropped at the end; the ratio is
+the median of the per-run ratios.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable
 
 from bench import _shop, _workers
 from bench._harness import NOTES, Row, Target, Timing
-from bench.e2e_sqlite import Sizes, payload_sizes
+from bench.e2e_sqlite import OUTBOX_ROWS, Sizes, payload_sizes
 
 GROUP = "postgres"
 ENV = "ORDERKIT_TEST_POSTGRES_DSN"
@@ -85,13 +86,21 @@ class RawPostgres:
         if cursor.rowcount != 1:
             raise RuntimeError(f"stale order {order_id}")
 
-    def _outbox(self, key: str, event: str, payload: str) -> None:
+    def _outbox(self, command: str, key: str, event: str) -> None:
+        """The command's events: as many rows as orderkit appends, in one statement as it does."""
+        rows = max(1, self.sizes.get(command, {}).get(OUTBOX_ROWS, 1))
         self.conn.execute(
             f"INSERT INTO {self.s}.outbox (message_id, aggregate_type, aggregate_key, "
             "event_type, payload) SELECT m, t, k, e, p::jsonb FROM unnest(%s::text[], "
             "%s::text[], %s::text[], %s::text[], %s::text[]) "
             "WITH ORDINALITY AS u(m, t, k, e, p, n) ORDER BY n",
-            ([uuid.uuid4().hex], ["order"], [key], [event], [payload]),
+            (
+                [uuid.uuid4().hex for _ in range(rows)],
+                ["order"] * rows,
+                [key] * rows,
+                [event] * rows,
+                [self.payload(command, "outbox", rows)] * rows,
+            ),
         )
 
     def place(self, order_id: str, skus: list[str]) -> None:
@@ -114,13 +123,13 @@ class RawPostgres:
                 f"SELECT last FROM {self.s}.number_sequences "
                 "WHERE series = 'usage/released/TENOFF' AND year = 1"
             ).fetchall()
-            self._outbox(order_id, "OrderPlaced", self.payload("place", "outbox"))
+            self._outbox("place", order_id, "OrderPlaced")
 
     def confirm(self, order_id: str, skus: list[str]) -> None:
         with self.conn.transaction():
             version = self._order(order_id)
             self._save_order(order_id, version, "confirmed", self.payload("confirm", "orders"))
-            self._outbox(order_id, "OrderConfirmed", self.payload("confirm", "outbox"))
+            self._outbox("confirm", order_id, "OrderConfirmed")
 
     def allocate(self, order_id: str, skus: list[str]) -> None:
         with self.conn.transaction():
@@ -129,7 +138,7 @@ class RawPostgres:
             data = self.payload("allocate", "orders")
             self._save_order(order_id, version, "in_fulfillment", data)
             self._save_stock(rows, self.payload("allocate", "stock", len(rows)))
-            self._outbox(order_id, "OrderItemsAllocated", self.payload("allocate", "outbox"))
+            self._outbox("allocate", order_id, "OrderItemsAllocated")
 
     def ship(self, order_id: str, skus: list[str]) -> None:
         with self.conn.transaction():
@@ -142,7 +151,7 @@ class RawPostgres:
                 "VALUES (%s, 1, %s, 'dispatched', %s::jsonb) ON CONFLICT (id) DO NOTHING",
                 (f"s-{order_id}", order_id, self.payload("ship", "shipments")),
             )
-            self._outbox(order_id, "OrderItemsShipped", self.payload("ship", "outbox"))
+            self._outbox("ship", order_id, "OrderItemsShipped")
 
     def invoice(self, order_id: str, skus: list[str]) -> None:
         with self.conn.transaction():
@@ -163,7 +172,7 @@ class RawPostgres:
                 "VALUES (%s, 1, %s, 'INV', %s::jsonb) ON CONFLICT (number) DO NOTHING",
                 (number, order_id, self.payload("invoice", "invoices")),
             )
-            self._outbox(number, "InvoiceIssued", self.payload("invoice", "outbox"))
+            self._outbox("invoice", number, "InvoiceIssued")
 
 
 def _prepare(dsn: str, schema: str) -> None:
