@@ -130,6 +130,8 @@ def plan_shipments(
 def _merge(
     location: LocationId, key: tuple[LineId, Sku], requests: list[ShipmentItemRequest]
 ) -> tuple[int, Decimal]:
+    if len(requests) == 1:  # the usual case: one request per line and location
+        return requests[0].quantity, requests[0].unit_weight
     weights = {r.unit_weight for r in requests}
     if len(weights) > 1:
         raise ValidationError(

@@ -521,13 +521,15 @@ class SkuStock:
         for location, qty in self._on_hand.items():
             _check_text(location, "on_hand")
             check_quantity(qty, f"on_hand[{location}]")
+        allocated: dict[LocationId, int] = {}  # per location, in one pass over every order
         for order, per_location in self._allocations.items():
             for location, qty in per_location.items():
                 check_quantity(qty, f"allocations[{order}][{location}]")
+                allocated[location] = allocated.get(location, 0) + qty
         for location in self.locations:
-            if self.allocated(location) > self.on_hand(location):
+            if allocated.get(location, 0) > self.on_hand(location):
                 raise ValidationError(
-                    f"sku {self.sku}: allocated {self.allocated(location)} exceeds on hand "
+                    f"sku {self.sku}: allocated {allocated[location]} exceeds on hand "
                     f"{self.on_hand(location)} at {location}",
                     path=f"allocations.{location}",
                 )
