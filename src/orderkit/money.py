@@ -480,7 +480,11 @@ def _exact(amount: Decimal, currency: Currency) -> Money:
             amount = _to_decimal(amount)  # raises, naming the amount
     elif amount.is_signed():
         amount = amount.copy_abs()
-    return _valid(amount, currency)
+    money = _MoneyDraft()  # _valid() inlined: pricing builds most of its results here
+    money.amount = amount
+    money.currency = currency
+    money.__class__ = Money  # type: ignore[assignment]
+    return money  # type: ignore[return-value]
 
 
 def _valid(amount: Decimal, currency: Currency) -> Money:

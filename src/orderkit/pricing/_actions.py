@@ -61,7 +61,7 @@ class CartState:
 
     def round(self, value: Decimal) -> Decimal:
         """Round to the minor unit with the pricer's rounding mode."""
-        return value.quantize(self.currency.quantum, rounding=self.rounding)
+        return value.quantize(self.currency.quantum, self.rounding)
 
     def selected(self, skus: tuple[str, ...], categories: tuple[str, ...]) -> list[int]:
         """Indices of the lines a selector picks (all when both are empty)."""

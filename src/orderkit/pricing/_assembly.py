@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from orderkit.money import Currency, Money, allocate
+from orderkit.money import Currency, Money, _exact, allocate
 from orderkit.pricing._breakdown import (
     AppliedDiscount,
     DiscountKind,
@@ -37,18 +37,25 @@ class Assembly:
         self.policy = policy
         self.request = request
         self.currency = request.currency
-        self._rates: dict[str, tuple[TaxRate, ...]] = {}
+        self._rates: dict[str, tuple[tuple[TaxRate, ...], Decimal]] = {}
 
-    def _rates_for(self, category: str) -> tuple[TaxRate, ...]:
-        rates = self._rates.get(category)
-        if rates is None:
+    def _rates_for(self, category: str) -> tuple[tuple[TaxRate, ...], Decimal]:
+        """The rates of a category and what their exact tax divides by.
+
+        The divisor is 100, or 100 plus the percents that apply when prices
+        include tax (stacked rates share one net base).
+        """
+        found = self._rates.get(category)
+        if found is None:
             rates = (
                 ()
                 if self.request.tax_exempt
                 else self.policy.rates_for(self.request.destination, category)
             )
-            self._rates[category] = rates
-        return rates
+            inclusive = self.policy.prices_include_tax
+            divisor = HUNDRED + sum((r.percent for r in rates), ZERO) if inclusive else HUNDRED
+            found = self._rates[category] = (rates, divisor)
+        return found
 
     def _taxes(
         self, amounts: list[Decimal], categories: list[str]
@@ -56,13 +63,11 @@ class Assembly:
         """Per item, the tax of each rate that applies, rounded per the policy."""
         quantum = self.currency.quantum
         mode = self.policy.rounding.value
-        inclusive = self.policy.prices_include_tax
         per_total = self.policy.rounding_level == TaxRounding.PER_TOTAL
         result: list[list[tuple[TaxRate, Decimal]]] = []
         exact_by_rate: dict[TaxRate, list[tuple[int, Decimal]]] = {}
         for j, (amount, category) in enumerate(zip(amounts, categories, strict=True)):
-            rates = self._rates_for(category)
-            divisor = HUNDRED + sum((r.percent for r in rates), ZERO) if inclusive else HUNDRED
+            rates, divisor = self._rates_for(category)
             item: list[tuple[TaxRate, Decimal]] = []
             for rate in rates:
                 exact = amount * rate.percent / divisor
@@ -70,10 +75,10 @@ class Assembly:
                     exact_by_rate.setdefault(rate, []).append((j, exact))
                     item.append((rate, ZERO))
                 else:
-                    item.append((rate, exact.quantize(quantum, rounding=mode)))
+                    item.append((rate, exact.quantize(quantum, mode)))
             result.append(item)
         for rate, parts in exact_by_rate.items():
-            rounded = sum((e for _, e in parts), ZERO).quantize(quantum, rounding=mode)
+            rounded = sum((e for _, e in parts), ZERO).quantize(quantum, mode)
             if not rounded:
                 continue
             shares = allocate(Money(rounded, self.currency), [e for _, e in parts])
@@ -95,13 +100,10 @@ class Assembly:
         """
         if not self.policy.prices_include_tax:
             return gross, gross - net
-        rates = self._rates_for(category)
-        divisor = HUNDRED + sum((r.percent for r in rates), ZERO)
+        rates, divisor = self._rates_for(category)
         quantum = self.currency.quantum
         mode = self.policy.rounding.value
-        tax = sum(
-            ((gross * r.percent / divisor).quantize(quantum, rounding=mode) for r in rates), ZERO
-        )
+        tax = sum(((gross * r.percent / divisor).quantize(quantum, mode) for r in rates), ZERO)
         gross_ex = max(gross - tax, net)
         return gross_ex, gross_ex - net
 
@@ -117,12 +119,17 @@ class Assembly:
         shipping_discounts: list[Discount],
         outcomes: list[PromotionOutcome],
     ) -> PriceBreakdown:
-        """Compute tax and assemble every figure."""
+        """Compute tax and assemble every figure.
+
+        Each ``Money`` is built once from an amount already computed here (results
+        of exact arithmetic on valid amounts: only their range is checked), and a
+        figure equal to another one reuses it.
+        """
         cur = self.currency
         request = self.request
         inclusive = self.policy.prices_include_tax
         has_shipping = request.shipping is not None
-        shipping_left = shipping_gross - sum((d[3] for d in shipping_discounts), ZERO)
+        shipping_left = shipping_gross - sum([d[3] for d in shipping_discounts], ZERO)
         amounts = list(remaining)
         categories = [line.tax_category for line in request.lines]
         if has_shipping:
@@ -131,89 +138,107 @@ class Assembly:
         taxes = self._taxes(amounts, categories)
 
         totals: dict[TaxRate, list[Decimal]] = {}  # rate -> [base, tax]
-        built: list[tuple[Decimal, Decimal, tuple[TaxAmount, ...]]] = []
+        built: list[tuple[Decimal, Decimal, Money, tuple[TaxAmount, ...]]] = []
         for amount, item in zip(amounts, taxes, strict=True):
-            tax = sum((t for _, t in item), ZERO)
+            tax = sum([t for _, t in item], ZERO)
             net, total = (amount - tax, amount) if inclusive else (amount, amount + tax)
-            net_money = Money(net, cur)
+            net_money = _exact(net, cur)
             for rate, t in item:
-                entry = totals.setdefault(rate, [ZERO, ZERO])
-                entry[0] += net
-                entry[1] += t
+                entry = totals.get(rate)
+                if entry is None:
+                    totals[rate] = [ZERO + net, ZERO + t]
+                else:
+                    entry[0] += net
+                    entry[1] += t
             built.append(
                 (
                     net,
                     total,
+                    net_money,
                     tuple(
-                        TaxAmount(r.name, r.category, r.percent, net_money, Money(t, cur))
-                        for r, t in item
+                        [
+                            TaxAmount(r.name, r.category, r.percent, net_money, _exact(t, cur))
+                            for r, t in item
+                        ]
                     ),
                 )
             )
 
         lines: list[LineBreakdown] = []
         for i, line in enumerate(request.lines):
-            net, total, line_taxes = built[i]
-            gross_ex, discount_ex = self._excluding_tax(gross[i], line.tax_category, net)
+            net, total, net_money, line_taxes = built[i]
+            given = line.unit_price
+            line_gross = gross[i]
+            gross_money = _exact(line_gross, cur)
+            gross_ex, discount_ex = self._excluding_tax(line_gross, line.tax_category, net)
             lines.append(
                 LineBreakdown(
-                    line_id=line.line_id,
-                    sku=line.sku,
-                    quantity=line.quantity,
-                    unit_price=Money(unit_prices[i], cur),
-                    gross=Money(gross[i], cur),
-                    discounts=_discounts(line_discounts[i], cur),
-                    net=Money(net, cur),
-                    gross_excluding_tax=Money(gross_ex, cur),
-                    discount_excluding_tax=Money(discount_ex, cur),
-                    taxes=line_taxes,
-                    total=Money(total, cur),
+                    line.line_id,
+                    line.sku,
+                    line.quantity,
+                    given
+                    if given is not None and given.currency is cur
+                    else _exact(unit_prices[i], cur),
+                    gross_money,
+                    _discounts(line_discounts[i], cur),
+                    net_money,
+                    line_taxes,
+                    _exact(total, cur),
+                    gross_money if gross_ex is line_gross else _exact(gross_ex, cur),
+                    _exact(discount_ex, cur),
                 )
             )
         if has_shipping:
-            ship_net, ship_total, ship_taxes = built[-1]
+            ship_net, ship_total, ship_net_money, ship_taxes = built[-1]
         else:
             ship_net, ship_total, ship_taxes = ZERO, ZERO, ()
+            ship_net_money = _exact(ship_net, cur)
         ship_gross_ex, ship_discount_ex = self._excluding_tax(
             shipping_gross, self.policy.shipping_category, ship_net
         )
+        ship_gross_money = _exact(shipping_gross, cur)
         shipping = ShippingBreakdown(
-            gross=Money(shipping_gross, cur),
-            discounts=_discounts(shipping_discounts, cur),
-            net=Money(ship_net, cur),
-            gross_excluding_tax=Money(ship_gross_ex, cur),
-            discount_excluding_tax=Money(ship_discount_ex, cur),
-            taxes=ship_taxes,
-            total=Money(ship_total, cur),
+            ship_gross_money,
+            _discounts(shipping_discounts, cur),
+            ship_net_money,
+            ship_taxes,
+            _exact(ship_total, cur),
+            ship_gross_money if ship_gross_ex is shipping_gross else _exact(ship_gross_ex, cur),
+            _exact(ship_discount_ex, cur),
         )
-        order = {rate: k for k, rate in enumerate(self.policy.rates)}
         tax_totals = tuple(
-            TaxAmount(rate.name, rate.category, rate.percent, Money(base, cur), Money(tax, cur))
-            for rate, (base, tax) in sorted(totals.items(), key=lambda kv: order[kv[0]])
+            [
+                TaxAmount(
+                    rate.name, rate.category, rate.percent, _exact(base, cur), _exact(tax, cur)
+                )
+                for rate, (base, tax) in sorted(
+                    totals.items(), key=lambda kv: self.policy.rates.index(kv[0])
+                )
+            ]
         )
-        discount_total = sum((d[3] for ds in line_discounts for d in ds), ZERO) + sum(
-            (d[3] for d in shipping_discounts), ZERO
+        discount_total = sum([d[3] for ds in line_discounts for d in ds], ZERO) + sum(
+            [d[3] for d in shipping_discounts], ZERO
         )
-        tax_total = sum((t.amount.amount for t in tax_totals), ZERO)
-        grand_total = sum((b[1] for b in built), ZERO)
         return PriceBreakdown(
-            currency=cur,
-            prices_include_tax=inclusive,
-            lines=tuple(lines),
-            order_discounts=tuple(order_discounts),
-            shipping=shipping,
-            taxes=tax_totals,
-            promotions=tuple(outcomes),
-            lines_gross=Money(sum(gross, ZERO), cur),
-            discount_total=Money(discount_total, cur),
-            net_total=Money(sum((b[0] for b in built), ZERO), cur),
-            tax_total=Money(tax_total, cur),
-            grand_total=Money(grand_total, cur),
+            cur,
+            inclusive,
+            tuple(lines),
+            tuple(order_discounts),
+            shipping,
+            tax_totals,
+            tuple(outcomes),
+            _exact(sum(gross, ZERO), cur),
+            _exact(discount_total, cur),
+            _exact(sum([b[0] for b in built], ZERO), cur),
+            _exact(sum([t.amount.amount for t in tax_totals], ZERO), cur),
+            _exact(sum([b[1] for b in built], ZERO), cur),
         )
 
 
 def _discounts(items: list[Discount], currency: Currency) -> tuple[AppliedDiscount, ...]:
     return tuple(
-        AppliedDiscount(kind, source, label, Money(amount, currency))
-        for kind, source, label, amount in items
+        [
+            AppliedDiscount(kind, source, label, _exact(amount, currency))
+            for kind, source, label, amount in items
+        ]
     )

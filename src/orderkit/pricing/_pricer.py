@@ -126,7 +126,7 @@ class Pricer:
 
         unit_prices = self._unit_prices(request)
         gross = [
-            (price * line.quantity).quantize(quantum, rounding=mode)
+            (price * line.quantity).quantize(quantum, mode)
             for price, line in zip(unit_prices, request.lines, strict=True)
         ]
         remaining = list(gross)
@@ -207,10 +207,10 @@ class Pricer:
                     raise CurrencyMismatch(
                         request.currency.code, adjustment.amount.currency.code, "adjust"
                     )
-                wanted = adjustment.amount.amount.quantize(quantum, rounding=mode)
+                wanted = adjustment.amount.amount.quantize(quantum, mode)
             else:
                 percent = adjustment.percent if adjustment.percent is not None else ZERO
-                wanted = (remaining[i] * percent / HUNDRED).quantize(quantum, rounding=mode)
+                wanted = (remaining[i] * percent / HUNDRED).quantize(quantum, mode)
             off = min(wanted, remaining[i])
             if off > 0:
                 remaining[i] -= off
@@ -334,7 +334,7 @@ class Pricer:
         charge = rule.charge(Money(sum(state.remaining, ZERO), currency), weight)
         if charge.currency != currency:
             raise CurrencyMismatch(currency.code, charge.currency.code, "charge shipping")
-        gross = charge.amount.quantize(currency.quantum, rounding=state.rounding)
+        gross = charge.amount.quantize(currency.quantum, state.rounding)
         if not free_shipping or gross <= 0:
             return gross, []
         promotion = free_shipping[0][0]
