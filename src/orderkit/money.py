@@ -18,7 +18,7 @@ import functools
 import math
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, DecimalException, InvalidOperation
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NoReturn
 
 import attrs
 
@@ -410,12 +410,13 @@ class Money(_MoneySlots):
         >>> Money.of("12.34", "EUR").minor_units
         1234
         """
-        scaled = _EXACT.scaleb(self.amount, self.currency.exponent)
-        if scaled != scaled.to_integral_value():
+        scaled = self.amount.scaleb(self.currency.exponent, _EXACT)
+        units = int(scaled)
+        if units != scaled:
             raise ValidationError(
                 f"{self} is not a whole number of minor units; round it first", path="amount"
             )
-        return int(scaled)
+        return units
 
     @classmethod
     def from_minor_units(cls, units: int, currency: str | Currency) -> Money:
@@ -466,6 +467,7 @@ _set_amount = _MoneySlots.__dict__["amount"].__set__  # for __init__: Money is f
 _set_currency = _MoneySlots.__dict__["currency"].__set__
 _ranged_add = _RANGED.add
 _ranged_subtract = _RANGED.subtract
+_multiply = _EXACT.multiply
 
 
 def _exact(amount: Decimal, currency: Currency) -> Money:
@@ -496,29 +498,39 @@ def _valid(amount: Decimal, currency: Currency) -> Money:
     return money  # type: ignore[return-value]
 
 
+def _check_weight_currencies(weights: Sequence[object]) -> None:
+    codes = {w.currency.code for w in weights if isinstance(w, Money)}
+    if len(codes) > 1:
+        first, second = sorted(codes)[:2]
+        raise CurrencyMismatch(first, second, "allocate by")
+
+
+def _refuse_weight(weights: Sequence[object], index: int, problem: str) -> NoReturn:
+    _check_weight_currencies(weights)  # weights in two currencies are reported first
+    raise ValidationError(f"weight {weights[index]!r} {problem}", path=f"weights[{index}]")
+
+
 def _weight_ratios(weights: Sequence[object]) -> list[tuple[int, int]]:
     """Each weight as an exact (numerator, denominator) pair, validated."""
-    weight_currencies = {w.currency.code for w in weights if isinstance(w, Money)}
-    if len(weight_currencies) > 1:
-        first, second = sorted(weight_currencies)[:2]
-        raise CurrencyMismatch(first, second, "allocate by")
     ratios = []
+    has_money = False
     for index, weight in enumerate(weights):
-        raw = weight.amount if isinstance(weight, Money) else weight
+        raw = weight
+        if isinstance(weight, Money):
+            has_money = True
+            raw = weight.amount
         if isinstance(raw, Decimal):
             if not raw.is_finite():
-                raise ValidationError(f"weight {weight!r} is not finite", path=f"weights[{index}]")
+                _refuse_weight(weights, index, "is not finite")
             if raw and not -MAX_AMOUNT_DIGITS <= raw.adjusted() < MAX_AMOUNT_DIGITS:
-                raise ValidationError(
-                    f"weight {weight!r} is out of range", path=f"weights[{index}]"
-                )
+                _refuse_weight(weights, index, "is out of range")
         elif isinstance(raw, bool) or not isinstance(raw, int):
-            raise ValidationError(
-                f"weight {weight!r} is not an int, Decimal or Money", path=f"weights[{index}]"
-            )
+            _refuse_weight(weights, index, "is not an int, Decimal or Money")
         if raw < 0:
-            raise ValidationError(f"weight {weight!r} is negative", path=f"weights[{index}]")
+            _refuse_weight(weights, index, "is negative")
         ratios.append(raw.as_integer_ratio())
+    if has_money:
+        _check_weight_currencies(weights)
     return ratios
 
 
@@ -572,6 +584,6 @@ def allocate(total: Money, weights: Sequence[int | Decimal | Money]) -> list[Mon
         for _, _, index in ranked[:left]:
             parts[index] += 1
     currency = total.currency
-    exponent = -currency.exponent
+    quantum = currency.quantum
     # Whole minor units of an amount in range, so in range too (and never -0).
-    return [_valid(Decimal(sign * part).scaleb(exponent, _EXACT), currency) for part in parts]
+    return [_valid(_multiply(Decimal(sign * part), quantum), currency) for part in parts]

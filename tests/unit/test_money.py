@@ -23,7 +23,7 @@ from orderkit import (
     ValidationError,
     allocate,
 )
-from orderkit.money import DEFAULT_ROUNDING, MAX_AMOUNT_DIGITS
+from orderkit.money import DEFAULT_ROUNDING, MAX_AMOUNT_DIGITS, _exact
 from orderkit.testing.strategies import currencies, money
 
 # -- the issue's acceptance examples -------------------------------------------------
@@ -476,3 +476,27 @@ def test_results_of_arithmetic_are_plain_frozen_money() -> None:
             value.amount = Decimal(1)  # type: ignore[misc]
         assert pickle.loads(pickle.dumps(value)) == value
         assert hash(value) == hash(Money.of(value.amount, "EUR"))
+
+
+@given(
+    st.one_of(_ANY_SCALE, _ANY_SCALE.map(lambda d: -d), st.just(Decimal("-0.00")))
+    | st.builds(lambda d, e: d.scaleb(e), _ANY_SCALE, st.integers(-5, 5)),
+    currencies(),
+)
+def test_money_of_computed_amounts_agrees_with_the_checked_constructor(
+    amount: Decimal, currency: Currency
+) -> None:
+    """The pricer builds results of exact arithmetic with _exact (range and -0 only)."""
+    try:
+        expected: Money | str = Money(amount, currency)
+    except ValidationError as error:
+        expected = str(error)
+    if isinstance(expected, str):
+        with pytest.raises(ValidationError) as raised:
+            _exact(amount, currency)
+        assert str(raised.value) == expected
+        return
+    got = _exact(amount, currency)
+    assert type(got) is Money
+    assert got == expected
+    assert str(got.amount) == str(expected.amount)

@@ -89,8 +89,8 @@ class Assembly:
         return result
 
     def _excluding_tax(
-        self, gross: Decimal, category: str, net: Decimal
-    ) -> tuple[Decimal, Decimal]:
+        self, gross: Decimal, gross_money: Money, category: str, net: Decimal
+    ) -> tuple[Money, Money]:
         """Gross and discount without tax, so that ``gross - discount == net`` exactly.
 
         With tax-exclusive prices these are the gross and the discounts. With
@@ -98,14 +98,15 @@ class Assembly:
         mode and per-line rounding) and the discount is what remains to reach
         ``net``; an invoice, which shows amounts without tax, uses them.
         """
+        cur = self.currency
         if not self.policy.prices_include_tax:
-            return gross, gross - net
+            return gross_money, _exact(gross - net, cur)
         rates, divisor = self._rates_for(category)
-        quantum = self.currency.quantum
+        quantum = cur.quantum
         mode = self.policy.rounding.value
         tax = sum(((gross * r.percent / divisor).quantize(quantum, mode) for r in rates), ZERO)
         gross_ex = max(gross - tax, net)
-        return gross_ex, gross_ex - net
+        return _exact(gross_ex, cur), _exact(gross_ex - net, cur)
 
     def build(
         self,
@@ -137,40 +138,38 @@ class Assembly:
             categories.append(self.policy.shipping_category)
         taxes = self._taxes(amounts, categories)
 
-        totals: dict[TaxRate, list[Decimal]] = {}  # rate -> [base, tax]
+        # Per rate (by identity: a policy's rates are distinct, and hashing one is slow).
+        totals: dict[int, tuple[TaxRate, list[Decimal]]] = {}  # id -> (rate, [base, tax])
         built: list[tuple[Decimal, Decimal, Money, tuple[TaxAmount, ...]]] = []
         for amount, item in zip(amounts, taxes, strict=True):
             tax = sum([t for _, t in item], ZERO)
             net, total = (amount - tax, amount) if inclusive else (amount, amount + tax)
             net_money = _exact(net, cur)
             for rate, t in item:
-                entry = totals.get(rate)
-                if entry is None:
-                    totals[rate] = [ZERO + net, ZERO + t]
+                found = totals.get(id(rate))
+                if found is None:
+                    totals[id(rate)] = (rate, [ZERO + net, ZERO + t])
                 else:
+                    entry = found[1]
                     entry[0] += net
                     entry[1] += t
-            built.append(
-                (
-                    net,
-                    total,
-                    net_money,
-                    tuple(
-                        [
-                            TaxAmount(r.name, r.category, r.percent, net_money, _exact(t, cur))
-                            for r, t in item
-                        ]
-                    ),
-                )
+            line_taxes = tuple(
+                [
+                    TaxAmount(r.name, r.category, r.percent, net_money, _exact(t, cur))
+                    for r, t in item
+                ]
             )
+            built.append((net, total, net_money, line_taxes))
 
         lines: list[LineBreakdown] = []
-        for i, line in enumerate(request.lines):
-            net, total, net_money, line_taxes = built[i]
+        for line, line_gross, unit_price, (net, total, net_money, line_taxes), discounts in zip(
+            request.lines, gross, unit_prices, built, line_discounts, strict=False
+        ):
             given = line.unit_price
-            line_gross = gross[i]
             gross_money = _exact(line_gross, cur)
-            gross_ex, discount_ex = self._excluding_tax(line_gross, line.tax_category, net)
+            gross_ex, discount_ex = self._excluding_tax(
+                line_gross, gross_money, line.tax_category, net
+            )
             lines.append(
                 LineBreakdown(
                     line.line_id,
@@ -178,14 +177,19 @@ class Assembly:
                     line.quantity,
                     given
                     if given is not None and given.currency is cur
-                    else _exact(unit_prices[i], cur),
+                    else _exact(unit_price, cur),
                     gross_money,
-                    _discounts(line_discounts[i], cur),
+                    tuple(
+                        [
+                            AppliedDiscount(kind, source, label, _exact(off, cur))
+                            for kind, source, label, off in discounts
+                        ]
+                    ),
                     net_money,
                     line_taxes,
                     _exact(total, cur),
-                    gross_money if gross_ex is line_gross else _exact(gross_ex, cur),
-                    _exact(discount_ex, cur),
+                    gross_ex,
+                    discount_ex,
                 )
             )
         if has_shipping:
@@ -193,27 +197,27 @@ class Assembly:
         else:
             ship_net, ship_total, ship_taxes = ZERO, ZERO, ()
             ship_net_money = _exact(ship_net, cur)
-        ship_gross_ex, ship_discount_ex = self._excluding_tax(
-            shipping_gross, self.policy.shipping_category, ship_net
-        )
         ship_gross_money = _exact(shipping_gross, cur)
+        ship_gross_ex, ship_discount_ex = self._excluding_tax(
+            shipping_gross, ship_gross_money, self.policy.shipping_category, ship_net
+        )
         shipping = ShippingBreakdown(
             ship_gross_money,
             _discounts(shipping_discounts, cur),
             ship_net_money,
             ship_taxes,
             _exact(ship_total, cur),
-            ship_gross_money if ship_gross_ex is shipping_gross else _exact(ship_gross_ex, cur),
-            _exact(ship_discount_ex, cur),
+            ship_gross_ex,
+            ship_discount_ex,
         )
+        rates = self.policy.rates
+        by_rate = sorted(totals.values(), key=lambda found: rates.index(found[0]))
         tax_totals = tuple(
             [
                 TaxAmount(
                     rate.name, rate.category, rate.percent, _exact(base, cur), _exact(tax, cur)
                 )
-                for rate, (base, tax) in sorted(
-                    totals.items(), key=lambda kv: self.policy.rates.index(kv[0])
-                )
+                for rate, (base, tax) in by_rate
             ]
         )
         discount_total = sum([d[3] for ds in line_discounts for d in ds], ZERO) + sum(
@@ -230,7 +234,7 @@ class Assembly:
             _exact(sum(gross, ZERO), cur),
             _exact(discount_total, cur),
             _exact(sum([b[0] for b in built], ZERO), cur),
-            _exact(sum([t.amount.amount for t in tax_totals], ZERO), cur),
+            _exact(sum([tax for _, (_, tax) in by_rate], ZERO), cur),
             _exact(sum([b[1] for b in built], ZERO), cur),
         )
 
