@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from service_shop import ADDRESS, CUSTOMER, MUG, PRICER, Shop, make_shop
 
@@ -13,10 +13,24 @@ from orderkit.errors import ConcurrencyConflict
 from orderkit.ids import CustomerId
 from orderkit.orders import CustomerRef
 from orderkit.ports import NumberSequence, UnitOfWork
-from orderkit.pricing import CouponCode, FirstOrder, PercentOffOrder, Pricer, Promotion
+from orderkit.pricing import (
+    CouponCode,
+    FirstOrder,
+    PercentOffOrder,
+    Pricer,
+    PricingRequest,
+    Promotion,
+)
 from orderkit.service import LineRequest, OrderService, StockOnPlace
-from orderkit.service._usage import claim_uses, promotion_uses
+from orderkit.service._usage import (
+    UsageRules,
+    claim_uses,
+    coupon_key,
+    promotion_uses,
+    used_coupons,
+)
 from orderkit.testing.audit import audit_store
+from orderkit.testing.strategies import pricing_cases
 
 COUPON = Promotion(
     "SPRING",
@@ -179,7 +193,7 @@ def test_a_use_taken_concurrently_reruns_the_placement_without_the_promotion(sho
         pricing = uow.orders.get(placed.order_id).pricing
         assert pricing is not None
         assert pricing.promotion_codes == ()
-        assert promotion_uses(uow, _pricer(CAPPED)) == {"FIRST50": 2}
+        assert promotion_uses(uow, UsageRules.of(_pricer(CAPPED))) == {"FIRST50": 2}
 
 
 def test_claiming_past_the_limit_conflicts_and_the_rollback_keeps_the_count(shop: Shop) -> None:
@@ -190,6 +204,36 @@ def test_claiming_past_the_limit_conflicts_and_the_rollback_keeps_the_count(shop
         order = uow.orders.list_by_customer(CUSTOMER.id)[0]
         assert order.pricing is not None
         with pytest.raises(ConcurrencyConflict, match="FIRST50"):
-            claim_uses(uow, _pricer(CAPPED), order.pricing, CUSTOMER.id, first=False)
+            claim_uses(uow, UsageRules.of(_pricer(CAPPED)), order.pricing, CUSTOMER.id, first=False)
     with shop.store.unit_of_work(read_only=True) as uow:
-        assert promotion_uses(uow, _pricer(CAPPED)) == {"FIRST50": 2}
+        assert promotion_uses(uow, UsageRules.of(_pricer(CAPPED))) == {"FIRST50": 2}
+
+
+@settings(max_examples=60, suppress_health_check=list(HealthCheck), deadline=None)
+@given(pricing_cases())
+def test_usage_rules_say_what_the_pricers_promotions_say(
+    case: tuple[Pricer, PricingRequest],
+) -> None:
+    """The rules worked out once per service match the promotions, read directly."""
+    pricer, request = case
+    rules = UsageRules.of(pricer)
+    coupons = [
+        (p.code, c) for p in pricer.promotions for c in p.conditions if isinstance(c, CouponCode)
+    ]
+    limits: dict[str, int] = {}
+    for _, coupon in coupons:
+        if coupon.usage_limit is not None:
+            key = coupon_key(coupon.code)
+            limits[key] = min(limits.get(key, coupon.usage_limit), coupon.usage_limit)
+    assert dict(rules.promotion_limits) == {
+        p.code: p.usage_limit for p in pricer.promotions if p.usage_limit is not None
+    }
+    assert dict(rules.coupon_limits) == limits
+    assert rules.first_order == any(
+        isinstance(c, FirstOrder) for p in pricer.promotions for c in p.conditions
+    )
+    breakdown = pricer.price(request)
+    applied = {o.code for o in breakdown.promotions if o.applied}
+    assert used_coupons(rules, breakdown) == tuple(
+        sorted({coupon_key(c.code) for code, c in coupons if code in applied})
+    )

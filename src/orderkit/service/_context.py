@@ -12,6 +12,7 @@ from orderkit.fulfillment import BusinessCalendar, CarrierPort, RetryPolicy
 from orderkit.inventory import Allocator, StockLocation
 from orderkit.orders import Lifecycle
 from orderkit.pricing import Pricer, ShippingRule
+from orderkit.service._usage import UsageRules
 from orderkit.service._values import IdGenerator, InvoicingConfig, StockOnPlace, UnitWeight
 
 __all__ = ["Context"]
@@ -37,6 +38,10 @@ class Context:
     sleep: Callable[[float], object]
     calendar: BusinessCalendar | None = None
     calendars: Mapping[str, BusinessCalendar] = attrs.field(factory=dict)
+    #: The pricer's usage limits and coupons, worked out once rather than per ``place``.
+    usage: UsageRules = attrs.field(
+        init=False, default=attrs.Factory(lambda self: UsageRules.of(self.pricer), takes_self=True)
+    )
 
     def calendar_for(self, location: str) -> BusinessCalendar | None:
         """The business calendar that promises delivery dates from ``location`` (if any)."""

@@ -29,7 +29,6 @@ from orderkit.service._usage import (
     promotion_uses,
     release_uses,
     used_coupons,
-    wants_first_order,
 )
 from orderkit.service._values import LineRequest, OrderOutcome, PlacedOrder, StockOnPlace
 
@@ -56,7 +55,8 @@ def place(
     for index, line in enumerate(lines):
         if not isinstance(line, LineRequest):
             raise ValidationError(f"expected a LineRequest, got {line!r}", path=f"lines[{index}]")
-    first = wants_first_order(ctx.pricer) and is_first_order(uow, customer.id, ctx.lifecycle)
+    rules = ctx.usage
+    first = rules.first_order and is_first_order(uow, customer.id, ctx.lifecycle)
     request = pricing_request(
         currency=currency,
         at=at,
@@ -66,13 +66,13 @@ def place(
         coupon_codes=coupon_codes,
         shipping=ctx.shipping,
         is_first_order=first,
-        promotion_uses=promotion_uses(uow, ctx.pricer),
-        coupon_uses=coupon_uses(uow, ctx.pricer, coupon_codes),
+        promotion_uses=promotion_uses(uow, rules),
+        coupon_uses=coupon_uses(uow, rules, coupon_codes),
     )
     breakdown = ctx.pricer.price(request)
     snapshot = price_snapshot(
         breakdown,
-        coupon_codes=used_coupons(ctx.pricer, breakdown),
+        coupon_codes=used_coupons(rules, breakdown),
         first_order=first,
         checked=type(ctx.pricer) is not Pricer,  # a subclass's figures are checked
     )
@@ -113,7 +113,7 @@ def place(
     else:
         uow.orders.add(order)
     # Locks in one order for every command: stock rows, then usage counters, then numbers.
-    claim_uses(uow, ctx.pricer, snapshot, customer.id, first=first)
+    claim_uses(uow, rules, snapshot, customer.id, first=first)
     if confirmed:
         invoiced = auto_invoice(ctx, uow, at, order, InvoicingPolicy.ON_CONFIRMATION)
     return PlacedOrder(order.id, order.status.value, order.total, allocated, backordered, invoiced)

@@ -103,14 +103,14 @@ def pricing_request(
 
 def _unchecked(cls: type[T]) -> Callable[..., T]:
     """``cls(*fields)`` without its validators and checks: all fields, in declaration order."""
-    names = tuple(field.name for field in attrs.fields(cls))
+    # attrs classes have slots: each field's slot descriptor stores the value directly.
+    setters = tuple(getattr(cls, field.name).__set__ for field in attrs.fields(cls))
     new = object.__new__
-    assign = object.__setattr__
 
     def build(*values: object) -> T:
         instance = new(cls)
-        for name, value in zip(names, values, strict=True):
-            assign(instance, name, value)
+        for store, value in zip(setters, values, strict=True):
+            store(instance, value)
         return instance
 
     return build

@@ -20,7 +20,9 @@ first claims the customer's single first-order use, so two concurrent
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+
+import attrs
 
 from orderkit.errors import ConcurrencyConflict
 from orderkit.ids import CustomerId
@@ -30,6 +32,7 @@ from orderkit.pricing import CouponCode, FirstOrder, PriceBreakdown, Pricer
 
 __all__ = [
     "USAGE_YEAR",
+    "UsageRules",
     "claim_uses",
     "coupon_key",
     "coupon_uses",
@@ -38,7 +41,6 @@ __all__ = [
     "release_uses",
     "used_coupons",
     "uses",
-    "wants_first_order",
 ]
 
 #: The counters' year slot (usage counts do not restart each year).
@@ -76,15 +78,6 @@ def _claim(uow: UnitOfWork, subject: str) -> int:
     return claimed - uow.numbers.current(_RELEASED + subject, USAGE_YEAR)
 
 
-def promotion_uses(uow: UnitOfWork, pricer: Pricer) -> dict[str, int]:
-    """Uses so far of every promotion that has a usage limit."""
-    return {
-        promotion.code: _count(uow, _subject("promotion", promotion.code))
-        for promotion in pricer.promotions
-        if promotion.usage_limit is not None
-    }
-
-
 def _coupons(pricer: Pricer) -> Iterable[tuple[str, CouponCode]]:
     for promotion in pricer.promotions:
         for condition in promotion.conditions:
@@ -92,32 +85,60 @@ def _coupons(pricer: Pricer) -> Iterable[tuple[str, CouponCode]]:
                 yield promotion.code, condition
 
 
-def coupon_uses(uow: UnitOfWork, pricer: Pricer, entered: Iterable[str]) -> dict[str, int]:
+@attrs.frozen
+class UsageRules:
+    """What usage counting needs from a pricer's promotions, worked out once per service.
+
+    Attributes:
+        promotion_limits: usage limit of each limited promotion, by code.
+        coupon_limits: the lowest usage limit of each limited coupon, by case-folded code.
+        coupons: the case-folded coupon codes each promotion requires, by promotion code.
+        first_order: whether any promotion depends on the customer's first order.
+    """
+
+    promotion_limits: Mapping[str, int]
+    coupon_limits: Mapping[str, int]
+    coupons: Mapping[str, frozenset[str]]
+    first_order: bool
+
+    @classmethod
+    def of(cls, pricer: Pricer) -> UsageRules:
+        """The rules of ``pricer``'s promotions."""
+        promotions = {p.code: p.usage_limit for p in pricer.promotions if p.usage_limit is not None}
+        coupon_limits: dict[str, int] = {}
+        coupons: dict[str, frozenset[str]] = {}
+        for code, coupon in _coupons(pricer):
+            key = coupon_key(coupon.code)
+            coupons[code] = coupons.get(code, frozenset()) | {key}
+            if coupon.usage_limit is not None:
+                limit = min(coupon_limits.get(key, coupon.usage_limit), coupon.usage_limit)
+                coupon_limits[key] = limit
+        first = any(
+            isinstance(condition, FirstOrder)
+            for promotion in pricer.promotions
+            for condition in promotion.conditions
+        )
+        return cls(promotions, coupon_limits, coupons, first)
+
+
+def promotion_uses(uow: UnitOfWork, rules: UsageRules) -> dict[str, int]:
+    """Uses so far of every promotion that has a usage limit."""
+    return {code: _count(uow, _subject("promotion", code)) for code in rules.promotion_limits}
+
+
+def coupon_uses(uow: UnitOfWork, rules: UsageRules, entered: Iterable[str]) -> dict[str, int]:
     """Uses so far of every usage-limited coupon the buyer entered (keys case-folded)."""
-    wanted = {coupon_key(code) for code in entered}
-    limited = {
-        coupon_key(coupon.code)
-        for _, coupon in _coupons(pricer)
-        if coupon.usage_limit is not None and coupon_key(coupon.code) in wanted
-    }
+    limited = {coupon_key(code) for code in entered} & rules.coupon_limits.keys()
     return {key: _count(uow, _subject("coupon", key)) for key in sorted(limited)}
 
 
-def used_coupons(pricer: Pricer, breakdown: PriceBreakdown) -> tuple[str, ...]:
+def used_coupons(rules: UsageRules, breakdown: PriceBreakdown) -> tuple[str, ...]:
     """The coupons (case-folded, sorted) that a promotion which applied required."""
-    applied = {outcome.code for outcome in breakdown.promotions if outcome.applied}
-    return tuple(
-        sorted({coupon_key(coupon.code) for code, coupon in _coupons(pricer) if code in applied})
-    )
-
-
-def wants_first_order(pricer: Pricer) -> bool:
-    """Whether any promotion depends on the customer's first order (else nobody asks)."""
-    return any(
-        isinstance(condition, FirstOrder)
-        for promotion in pricer.promotions
-        for condition in promotion.conditions
-    )
+    used: set[str] = set()
+    for outcome in breakdown.promotions:
+        if outcome.applied:
+            used.update(rules.coupons.get(outcome.code, ()))
+    return tuple(sorted(used))
 
 
 def _cancelled_state(lifecycle: Lifecycle) -> str | None:
@@ -131,25 +152,20 @@ def is_first_order(uow: UnitOfWork, customer: CustomerId, lifecycle: Lifecycle) 
     return all(order.status.value == cancelled for order in uow.orders.list_by_customer(customer))
 
 
-def _limits(pricer: Pricer) -> tuple[dict[str, int], dict[str, int]]:
-    promotions = {p.code: p.usage_limit for p in pricer.promotions if p.usage_limit is not None}
-    coupons: dict[str, int] = {}
-    for _, coupon in _coupons(pricer):
-        if coupon.usage_limit is not None:
-            key = coupon_key(coupon.code)
-            coupons[key] = min(coupons.get(key, coupon.usage_limit), coupon.usage_limit)
-    return promotions, coupons
-
-
 def claim_uses(
-    uow: UnitOfWork, pricer: Pricer, snapshot: PriceSnapshot, customer: CustomerId, *, first: bool
+    uow: UnitOfWork,
+    rules: UsageRules,
+    snapshot: PriceSnapshot,
+    customer: CustomerId,
+    *,
+    first: bool,
 ) -> None:
     """Count the uses of a placed order: its promotions, its coupons, its first-order claim.
 
     Raises:
         ConcurrencyConflict: a concurrent placement took the last use (rerun the command).
     """
-    promotion_limits, coupon_limits = _limits(pricer)
+    promotion_limits, coupon_limits = rules.promotion_limits, rules.coupon_limits
     for code in sorted(set(snapshot.promotion_codes)):
         count = _claim(uow, _subject("promotion", code))
         limit = promotion_limits.get(code)
