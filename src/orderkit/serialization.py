@@ -57,6 +57,7 @@ from cattrs.strategies import configure_tagged_union
 from orderkit.errors import OrderkitError, ValidationError
 from orderkit.events import DomainEvent, event_types
 from orderkit.money import Currency, Money
+from orderkit.orders import Attributes
 from orderkit.pricing import Action, Condition, ShippingRule
 
 __all__ = ["OrderkitConverter", "converter", "make_converter"]
@@ -71,6 +72,9 @@ _INPUT_ERRORS = (ValueError, TypeError, LookupError, AttributeError, ArithmeticE
 
 class OrderkitConverter(cattrs.Converter):
     """A cattrs converter whose ``structure`` raises only :class:`ValidationError`."""
+
+    #: Each attrs class structured so far -> its fast structure function (for tests).
+    _fast: dict[Any, Callable[[Any], Any]]
 
     def structure(self, obj: object, cl: type[T]) -> T:
         """Structure ``obj`` as ``cl``; bad input raises :class:`ValidationError`.
@@ -209,6 +213,23 @@ def _unstructure_money(money: Money) -> dict[str, str]:
     return {"amount": str(money.amount), "currency": money.currency.code}
 
 
+def _unstructure_currency(currency: Currency) -> str:
+    return currency.code
+
+
+def _unstructure_attributes(attributes: Attributes) -> dict[str, str]:
+    # What cattrs' generic mapping hook gives for str -> str, without its per-item dispatch.
+    return {key: attributes[key] for key in attributes}
+
+
+#: Hooks whose whole body generated code writes out in place of the call ({v}: the value).
+_INLINE_UNSTRUCTURE: dict[Callable[..., Any], str] = {
+    _unstructure_money: "{{'amount': _str({v}.amount), 'currency': {v}.currency.code}}",
+    _unstructure_currency: "{v}.code",
+    _unstructure_attributes: "{{k: {v}[k] for k in {v}}}",
+}
+
+
 def _unstructure_datetime(value: dt.datetime) -> str:
     offset = value.utcoffset()
     if offset is None:
@@ -304,8 +325,10 @@ class _Generator:
         self.conv = conv
         #: structure hook -> the builtin class it returns unchanged when given exactly that class
         self.exact = exact
-        #: the structure hook registered for an attrs class -> its fast structure function
+        #: the structure hook made for an attrs class -> its fast structure function
         self.fast: dict[Any, Callable[[Any], Any]] = {}
+        #: the attrs class -> its fast structure function
+        self.by_class: dict[Any, Callable[[Any], Any]] = {}
         self.globs: dict[str, Any] = {"_Slow": _Slow, "_list": list, "_tuple": tuple, "_str": str}
 
     def _bind(self, value: object) -> str:
@@ -319,13 +342,14 @@ class _Generator:
         filename = f"<orderkit generated {name}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace: dict[str, Any] = {}
-        exec(compile(source, filename, "exec"), self.globs, namespace)  # noqa: S102
+        exec(compile(source, filename, "exec"), self.globs, namespace)
         fn: Callable[[Any], Any] = namespace[name]
         return fn
 
     def _exact_class(self, hook: Any, type_: Any) -> type | None:
-        if hook in self.exact:
-            return self.exact[hook]
+        """The class whose instances ``hook`` returns as they are, declared as ``type_``."""
+        if self.exact.get(hook) is type_:  # not a StrEnum, say, which the str hook also gets
+            return type_
         if _qualname(hook) == _CATTRS_NEWTYPE:
             base = type_.__supertype__
             return self._exact_class(self.conv.get_structure_hook(base), base)
@@ -412,13 +436,16 @@ class _Generator:
         call = f"{self._bind(hook)}({v})"
         if hook == identity:
             return v
-        if hook is _unstructure_money:
-            return f"{{'amount': _str({v}.amount), 'currency': {v}.currency.code}}"
+        if hook in _INLINE_UNSTRUCTURE:
+            return _INLINE_UNSTRUCTURE[hook].format(v=v)
         if _qualname(hook) == _CATTRS_OPTIONAL:
             inner = next(a for a in typing.get_args(type_) if a is not type(None))
             return f"(None if {v} is None else {self.unstructure_expr(inner, v, depth)})"
-        if _qualname(hook) == _CATTRS_ITERABLE and hook.__defaults__[0] is list:
-            args = typing.get_args(type_)
+        args = typing.get_args(type_)
+        homogeneous = len(args) == 1 or (len(args) == 2 and args[1] is Ellipsis)
+        defaults = getattr(hook, "__defaults__", None) or (None,)
+        if _qualname(hook) == _CATTRS_ITERABLE and homogeneous and defaults[0] is list:
+            # cattrs: list(handler(item) for item in value), the handler of the declared item
             e = f"e{depth}"
             return f"[{self.unstructure_expr(args[0], e, depth + 1)} for {e} in {v}]"
         return call
@@ -444,8 +471,13 @@ class _Generator:
         return self._compile(name, lines)
 
 
-def _configure_attrs(conv: OrderkitConverter, generator: _Generator) -> None:
-    """attrs classes: our straight-line functions, cattrs' hooks whenever input is unusual."""
+def _configure_attrs(
+    conv: OrderkitConverter, generator: _Generator
+) -> Callable[[Any], Callable[[Any, Any], Any]]:
+    """attrs classes: our straight-line functions, cattrs' hooks whenever input is unusual.
+
+    Returns the structure hook factory (events use it for their classes).
+    """
 
     def structure_factory(cls: Any) -> Callable[[Any, Any], Any]:
         fast = _structure_money if cls is Money else generator.structure_fn(cls)
@@ -456,20 +488,25 @@ def _configure_attrs(conv: OrderkitConverter, generator: _Generator) -> None:
             if value.__class__ is dict:
                 try:
                     return fast(value)
-                except Exception:  # noqa: BLE001 - the detailed hook reports it
+                except Exception:
                     pass
             elif not isinstance(value, Mapping):
                 raise ValidationError(f"expected an object for {name}, got {value!r}")
             return detailed(value, declared)
 
-        generator.fast[structure] = fast
+        generator.fast[structure] = generator.by_class[cls] = fast
         return structure
 
     conv.register_structure_hook_factory(attrs.has, structure_factory)
     conv.register_unstructure_hook_factory(attrs.has, generator.unstructure_fn)
+    return structure_factory
 
 
-def _configure_events(conv: OrderkitConverter) -> None:
+def _configure_events(
+    conv: OrderkitConverter,
+    structure_factory: Callable[[Any], Callable[[Any, Any], Any]],
+    unstructure_factory: Callable[[Any], Callable[[Any], Any]],
+) -> None:
     unstructure_fns: dict[type[DomainEvent], Callable[[Any], dict[str, Any]]] = {}
     structure_fns: dict[type[DomainEvent], Callable[[Any, Any], Any]] = {}
 
@@ -477,7 +514,7 @@ def _configure_events(conv: OrderkitConverter) -> None:
         cls = type(event)
         fn = unstructure_fns.get(cls)
         if fn is None:
-            fn = unstructure_fns[cls] = conv.gen_unstructure_attrs_fromdict(cls)
+            fn = unstructure_fns[cls] = unstructure_factory(cls)
         return {_TYPE_KEY: cls.__name__, **fn(event)}
 
     def structure_tagged(value: object, allowed: tuple[type[DomainEvent], ...]) -> DomainEvent:
@@ -492,7 +529,7 @@ def _configure_events(conv: OrderkitConverter) -> None:
             raise ValidationError(f"unknown event type {name!r} for {expected}", path=_TYPE_KEY)
         fn = structure_fns.get(cls)
         if fn is None:
-            fn = structure_fns[cls] = conv.gen_structure_attrs_fromdict(cls)
+            fn = structure_fns[cls] = structure_factory(cls)
         fields = {k: v for k, v in value.items() if k != _TYPE_KEY}
         result: DomainEvent = fn(fields, cls)
         return result
@@ -557,7 +594,8 @@ def make_converter() -> OrderkitConverter:
         conv.register_structure_hook(kind, hook)
     conv.register_unstructure_hook(Decimal, str)
     conv.register_structure_hook(Decimal, _structure_decimal)
-    conv.register_unstructure_hook(Currency, lambda c: c.code)
+    conv.register_unstructure_hook(Currency, _unstructure_currency)
+    conv.register_unstructure_hook(Attributes, _unstructure_attributes)
     conv.register_structure_hook(Currency, _structure_currency)
     conv.register_unstructure_hook(Money, _unstructure_money)
     conv.register_structure_hook_func(_is_enum, _structure_enum)
@@ -574,8 +612,9 @@ def make_converter() -> OrderkitConverter:
     conv.register_structure_hook(dt.time, _structure_time)
     conv.register_unstructure_hook(ZoneInfo, lambda zone: zone.key)
     conv.register_structure_hook(ZoneInfo, _structure_zone)
-    _configure_attrs(conv, _Generator(conv, exact))
-    _configure_events(conv)
+    generator = _Generator(conv, exact)
+    conv._fast = generator.by_class
+    _configure_events(conv, _configure_attrs(conv, generator), generator.unstructure_fn)
     _configure_tagged_unions(conv)
     return conv
 
