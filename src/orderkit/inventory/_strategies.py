@@ -219,47 +219,53 @@ def _greedy_cover(request: SourcingRequest, order: list[LocationId]) -> list[Loc
     Gains are kept up to date incrementally (picking a location only lowers
     the gains of locations sharing its SKUs) and found through a heap with
     stale entries skipped, so a large order costs about its stock entries,
-    not locations × lines per pick.
+    not locations × lines per pick. Locations and SKUs are numbered so the
+    bookkeeping is list indexing.
     """
     rank = {loc: i for i, loc in enumerate(order)}
-    remaining: dict[Sku, int] = {}
-    holders: dict[Sku, list[tuple[LocationId, int]]] = {}
-    by_location: dict[LocationId, list[tuple[Sku, int]]] = {}
-    gains: dict[LocationId, int] = {}
+    gains = [0] * len(order)
+    needs: list[int] = []  # units still wanted, per SKU number
+    holders: list[list[tuple[int, int]]] = []  # per SKU number: (location number, units)
+    by_location: list[list[tuple[int, int]]] = [[] for _ in order]  # (SKU number, units)
     for sku, wanted in request.demand.items():
-        need = remaining[sku] = min(wanted, request.caps.get(sku, 0))
+        need = min(wanted, request.caps.get(sku, 0))
         if need == 0:
             continue  # adds nothing to any gain and never changes
-        mine = holders[sku] = []
+        number = len(needs)
+        mine: list[tuple[int, int]] = []
         for location, qty in request.stock.get(sku, {}).items():
-            if qty > 0 and location in rank:
-                mine.append((location, qty))
-                by_location.setdefault(location, []).append((sku, qty))
-                gains[location] = gains.get(location, 0) + min(qty, need)
-    heap = [(-g, rank[loc], loc) for loc, g in gains.items() if g > 0]
+            where = rank.get(location)
+            if qty > 0 and where is not None:
+                mine.append((where, qty))
+                by_location[where].append((number, qty))
+                gains[where] += min(qty, need)
+        needs.append(need)
+        holders.append(mine)
+    heap = [(-gain, where) for where, gain in enumerate(gains) if gain > 0]
     heapq.heapify(heap)
     picked: list[LocationId] = []
-    done: set[LocationId] = set()
+    done = [False] * len(order)
     while heap:
-        stored, _, location = heapq.heappop(heap)
-        if location in done or -stored != gains[location] or gains[location] <= 0:
+        stored, where = heapq.heappop(heap)
+        gain = gains[where]
+        if done[where] or -stored != gain or gain <= 0:
             continue
-        picked.append(location)
-        done.add(location)
-        touched: set[LocationId] = set()
-        for sku, qty in by_location[location]:
-            before = remaining[sku]
+        picked.append(order[where])
+        done[where] = True
+        touched: set[int] = set()
+        for number, qty in by_location[where]:
+            before = needs[number]
             after = before - min(qty, before)
             if after == before:
                 continue
-            remaining[sku] = after
-            for other, held in holders[sku]:
-                if other != location:
+            needs[number] = after
+            for other, held in holders[number]:
+                if other != where:
                     gains[other] -= min(held, before) - min(held, after)
                     touched.add(other)
         for other in touched:
-            if other not in done and gains[other] > 0:
-                heapq.heappush(heap, (-gains[other], rank[other], other))
+            if not done[other] and gains[other] > 0:
+                heapq.heappush(heap, (-gains[other], other))
     return picked
 
 
