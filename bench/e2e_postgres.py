@@ -62,7 +62,7 @@ class RawPostgres:
     def _save_stock(self, rows: list[tuple[str, int]], payload: str) -> None:
         written = self.conn.execute(
             f"UPDATE {self.s}.stock AS t SET version = t.version + 1, data = u.d::jsonb "
-            "FROM unnest(%s::text[], %s::integer[], %s::text[]) AS u(k, v, d) "
+            "FROM unnest(%b::text[], %b::integer[], %b::text[]) AS u(k, v, d) "
             "WHERE t.sku = u.k AND t.version = u.v RETURNING t.sku",
             ([sku for sku, _ in rows], [version for _, version in rows], [payload] * len(rows)),
         ).fetchall()
@@ -91,8 +91,8 @@ class RawPostgres:
         rows = max(1, self.sizes.get(command, {}).get(OUTBOX_ROWS, 1))
         self.conn.execute(
             f"INSERT INTO {self.s}.outbox (message_id, aggregate_type, aggregate_key, "
-            "event_type, payload) SELECT m, t, k, e, p::jsonb FROM unnest(%s::text[], "
-            "%s::text[], %s::text[], %s::text[], %s::text[]) "
+            "event_type, payload) SELECT m, t, k, e, p::jsonb FROM unnest(%b::text[], "
+            "%b::text[], %b::text[], %b::text[], %b::text[]) "
             "WITH ORDINALITY AS u(m, t, k, e, p, n) ORDER BY n",
             (
                 [uuid.uuid4().hex for _ in range(rows)],
