@@ -73,7 +73,7 @@ class CartState:
 
 
 def _same_currency(money: Money, state: CartState) -> bool:
-    return money.currency == state.currency
+    return money.currency is state.currency or money.currency == state.currency
 
 
 @attrs.frozen

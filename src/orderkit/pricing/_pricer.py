@@ -31,6 +31,7 @@ from orderkit.money import (
     Currency,
     Money,
     Rounding,
+    _exact,
     allocate,
 )
 from orderkit.pricing._actions import ORDER_ACTIONS, CartState, FreeShipping
@@ -180,8 +181,9 @@ class Pricer:
         prices: list[Decimal] = []
         for line in request.lines:
             if line.unit_price is not None:
-                if line.unit_price.currency != currency:
-                    raise CurrencyMismatch(currency.code, line.unit_price.currency.code, "price")
+                given = line.unit_price.currency
+                if given is not currency and given != currency:  # Currency.__eq__ is slow
+                    raise CurrencyMismatch(currency.code, given.code, "price")
                 prices.append(line.unit_price.amount)
                 continue
             if lists is None:
@@ -226,8 +228,8 @@ class Pricer:
         order_discounts: list[OrderDiscount],
     ) -> tuple[list[PromotionOutcome], list[tuple[Promotion, int]]]:
         currency = state.currency
-        subtotal = Money(state.base_subtotal, currency)
-        zero = Money(ZERO, currency)
+        subtotal = _exact(state.base_subtotal, currency)
+        zero = _exact(ZERO, currency)
         outcomes: list[PromotionOutcome] = []
         free_shipping: list[tuple[Promotion, int]] = []
         applied: list[str] = []
@@ -264,7 +266,7 @@ class Pricer:
                 exclusive = promotion.code
             outcomes.append(
                 PromotionOutcome(
-                    promotion.code, promotion.name, True, Money(total, currency), "applied"
+                    promotion.code, promotion.name, True, _exact(total, currency), "applied"
                 )
             )
         return outcomes, free_shipping
@@ -288,7 +290,8 @@ class Pricer:
                 amount = min(action.order_amount(state), left)
                 if amount <= 0:
                     continue
-                parts = allocate(Money(amount, currency), remaining)
+                amount_money = _exact(amount, currency)
+                parts = allocate(amount_money, remaining)
                 shares: list[DiscountShare] = []
                 for i, part in enumerate(parts):
                     shares.append(DiscountShare(state.line_ids[i], part))
@@ -303,9 +306,7 @@ class Pricer:
                             )
                         )
                 order_discounts.append(
-                    OrderDiscount(
-                        promotion.code, promotion.name, Money(amount, currency), tuple(shares)
-                    )
+                    OrderDiscount(promotion.code, promotion.name, amount_money, tuple(shares))
                 )
                 total += amount
             else:
