@@ -283,12 +283,12 @@ class Money(_MoneySlots):
                 raise ValidationError(f"{item!r} is not Money", path=f"items[{index}]")
             if cur is None:
                 cur = item.currency
-            elif item.currency != cur:
+            elif item.currency is not cur and item.currency != cur:
                 raise CurrencyMismatch(cur.code, item.currency.code, "sum")
             total = _EXACT.add(total, item.amount)
         if cur is None:
             raise ValidationError("the sum of no items needs a currency", path="currency")
-        return cls(total, cur)
+        return _exact(total, cur) if cls is Money else cls(total, cur)
 
     # -- arithmetic ---------------------------------------------------------
 
