@@ -222,14 +222,6 @@ def _unstructure_attributes(attributes: Attributes) -> dict[str, str]:
     return {key: attributes[key] for key in attributes}
 
 
-#: Hooks whose whole body generated code writes out in place of the call ({v}: the value).
-_INLINE_UNSTRUCTURE: dict[Callable[..., Any], str] = {
-    _unstructure_money: "{{'amount': _str({v}.amount), 'currency': {v}.currency.code}}",
-    _unstructure_currency: "{v}.code",
-    _unstructure_attributes: "{{k: {v}[k] for k in {v}}}",
-}
-
-
 def _unstructure_datetime(value: dt.datetime) -> str:
     offset = value.utcoffset()
     if offset is None:
@@ -238,6 +230,16 @@ def _unstructure_datetime(value: dt.datetime) -> str:
         # No real zone has one, and Python 3.11 cannot read it back from ISO text.
         raise ValidationError(f"UTC offset {offset} of {value.isoformat()} is finer than a second")
     return value.isoformat()
+
+
+#: Hooks whose whole body generated code writes out in place of the call ({v}: the value).
+_INLINE_UNSTRUCTURE: dict[Callable[..., Any], str] = {
+    _unstructure_money: "{{'amount': _str({v}.amount), 'currency': {v}.currency.code}}",
+    _unstructure_currency: "{v}.code",
+    _unstructure_attributes: "{{k: {v}[k] for k in {v}}}",
+    # In UTC (what orderkit itself writes and reads back) no offset check can fail.
+    _unstructure_datetime: "({v}.isoformat() if {v}.tzinfo is _UTC else _dt_out({v}))",
+}
 
 
 def _structure_datetime(value: object, _: type) -> dt.datetime:
@@ -308,6 +310,18 @@ def _qualname(hook: object) -> str | None:
     return getattr(hook, "__qualname__", None)
 
 
+def _is_cattrs_dict_hook(hook: object, args: tuple[Any, ...]) -> bool:
+    """cattrs' generated ``dict[K, V]`` hook: a dict of each key and value structured."""
+    names: Mapping[str, Any] = getattr(hook, "__globals__", {})
+    return (
+        _qualname(hook) == "structure_mapping"
+        and len(args) == 2
+        and names.get("__cattr_mapping_cl") is dict
+        and names.get("__cattr_k_t") is args[0]
+        and names.get("__cattr_v_t") is args[1]
+    )
+
+
 class _Generator:
     """Straight-line structure and unstructure functions for attrs classes.
 
@@ -329,7 +343,15 @@ class _Generator:
         self.fast: dict[Any, Callable[[Any], Any]] = {}
         #: the attrs class -> its fast structure function
         self.by_class: dict[Any, Callable[[Any], Any]] = {}
-        self.globs: dict[str, Any] = {"_Slow": _Slow, "_list": list, "_tuple": tuple, "_str": str}
+        self.globs: dict[str, Any] = {
+            "_Slow": _Slow,
+            "_list": list,
+            "_tuple": tuple,
+            "_dict": dict,
+            "_UTC": dt.UTC,
+            "_dt_out": _unstructure_datetime,
+            "_str": str,
+        }
 
     def _bind(self, value: object) -> str:
         """A global name for ``value`` in the generated code."""
@@ -377,6 +399,12 @@ class _Generator:
         if hook == self.conv._structure_tuple and len(args) == 2 and args[1] is Ellipsis:
             items = f"[{self.structure_expr(args[0], e, depth + 1)} for {e} in {v}]"
             return f"(_tuple({items}) if {v}.__class__ is _list else {call})"
+        if _is_cattrs_dict_hook(hook, args):
+            k, w = f"k{depth}", f"w{depth}"
+            key = self.structure_expr(args[0], k, depth + 1)
+            value = self.structure_expr(args[1], w, depth + 1)
+            items = f"{{{key}: {value} for {k}, {w} in {v}.items()}}"
+            return f"({items} if {v}.__class__ is _dict else {call})"
         return call
 
     def structure_fn(self, cls: Any) -> Callable[[Any], Any]:

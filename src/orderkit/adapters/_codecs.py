@@ -68,10 +68,15 @@ class Codec(Protocol[T]):
         ...
 
 
+#: What ``json.dumps(value, separators=(",", ":"), sort_keys=True, allow_nan=False)`` builds
+#: on every call, built once.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True, allow_nan=False)
+
+
 def dump_json(value: object, what: str) -> str:
     """Compact, deterministic JSON, or a ValidationError naming ``what``."""
     try:
-        return json.dumps(value, separators=(",", ":"), sort_keys=True, allow_nan=False)
+        return _ENCODER.encode(value)
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"{what} is not JSON-serialisable: {exc}", path=what) from None
 
@@ -125,7 +130,7 @@ class AggregateCodec(Generic[T]):
         """Rebuild the aggregate; its ``version`` is the row's."""
         raw = _load_json(record.data, self.spec.kind)
         if isinstance(raw, dict):
-            raw = {**raw, "version": record.version}
+            raw["version"] = record.version  # a dict of our own, fresh from the JSON text
         result: T = converter.structure(raw, self.cls)
         return result
 
