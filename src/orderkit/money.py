@@ -515,6 +515,11 @@ def _weight_ratios(weights: Sequence[object]) -> list[tuple[int, int]]:
     ratios = []
     has_money = False
     for index, weight in enumerate(weights):
+        if weight.__class__ is int:  # the usual weight: its ratio is itself over one
+            if weight < 0:
+                _refuse_weight(weights, index, "is negative")
+            ratios.append((weight, 1))
+            continue
         raw = weight
         if isinstance(weight, Money):
             has_money = True
@@ -562,7 +567,11 @@ def allocate(total: Money, weights: Sequence[int | Decimal | Money]) -> list[Mon
         raise ValidationError("allocate needs at least one weight", path="weights")
     ratios = _weight_ratios(weights)
     common = math.lcm(*[den for _, den in ratios])
-    scaled = [num * (common // den) for num, den in ratios]
+    scaled = (
+        [num for num, _ in ratios]
+        if common == 1
+        else [num * (common // den) for num, den in ratios]
+    )
     weight_sum = sum(scaled)
     if weight_sum == 0:
         raise ValidationError("all weights are zero; nothing to split by", path="weights")
