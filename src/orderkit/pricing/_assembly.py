@@ -26,8 +26,9 @@ from orderkit.pricing._common import HUNDRED, ZERO
 from orderkit.pricing._request import PricingRequest
 from orderkit.pricing._tax import TaxPolicy, TaxRate, TaxRounding
 
-#: (kind, source, label, amount) of one discount while pricing.
-Discount = tuple[DiscountKind, str, str, Decimal]
+#: (kind, source, label, amount, and the amount's Money when it exists already: an order
+#: discount's share from allocate) of one discount while pricing.
+Discount = tuple[DiscountKind, str, str, Decimal, Money | None]
 
 
 class Assembly:
@@ -179,12 +180,7 @@ class Assembly:
                     if given is not None and given.currency is cur
                     else _exact(unit_price, cur),
                     gross_money,
-                    tuple(
-                        [
-                            AppliedDiscount(kind, source, label, _exact(off, cur))
-                            for kind, source, label, off in discounts
-                        ]
-                    ),
+                    _discounts(discounts, cur),
                     net_money,
                     line_taxes,
                     _exact(total, cur),
@@ -242,7 +238,9 @@ class Assembly:
 def _discounts(items: list[Discount], currency: Currency) -> tuple[AppliedDiscount, ...]:
     return tuple(
         [
-            AppliedDiscount(kind, source, label, _exact(amount, currency))
-            for kind, source, label, amount in items
+            AppliedDiscount(
+                kind, source, label, _exact(amount, currency) if money is None else money
+            )
+            for kind, source, label, amount, money in items
         ]
     )

@@ -217,7 +217,7 @@ class Pricer:
             if off > 0:
                 remaining[i] -= off
                 line_discounts[i].append(
-                    (DiscountKind.MANUAL, adjustment.line_id, adjustment.reason, off)
+                    (DiscountKind.MANUAL, adjustment.line_id, adjustment.reason, off, None)
                 )
 
     def _promote(
@@ -303,6 +303,7 @@ class Pricer:
                                 promotion.code,
                                 promotion.name,
                                 part.amount,
+                                part,
                             )
                         )
                 order_discounts.append(
@@ -316,7 +317,7 @@ class Pricer:
                     if off > 0:
                         remaining[i] -= off
                         line_discounts[i].append(
-                            (DiscountKind.LINE_PROMOTION, promotion.code, promotion.name, off)
+                            (DiscountKind.LINE_PROMOTION, promotion.code, promotion.name, off, None)
                         )
                         total += off
         return total, waives
@@ -339,7 +340,8 @@ class Pricer:
         if not free_shipping or gross <= 0:
             return gross, []
         promotion = free_shipping[0][0]
-        return gross, [(DiscountKind.SHIPPING_PROMOTION, promotion.code, promotion.name, gross)]
+        discount = (DiscountKind.SHIPPING_PROMOTION, promotion.code, promotion.name, gross, None)
+        return gross, [discount]
 
 
 def _currencies(value: object) -> set[Currency]:
