@@ -350,6 +350,7 @@ class _Generator:
             "_dict": dict,
             "_UTC": dt.UTC,
             "_dt_out": _unstructure_datetime,
+            "_fromiso": dt.datetime.fromisoformat,
             "_str": str,
         }
 
@@ -386,6 +387,13 @@ class _Generator:
         exact = self._exact_class(hook, type_)
         if exact is not None:
             return f"({v} if {v}.__class__ is {self._bind(exact)} else {call})"
+        if hook is _structure_datetime:
+            # The hook's work on a string, inline: parse, then insist on an offset.
+            p = f"p{depth}"
+            return (
+                f"({p} if {v}.__class__ is _str and ({p} := _fromiso({v})).tzinfo is not None"
+                f" else {call})"
+            )
         if hook in self.fast:
             return f"{self._bind(self.fast[hook])}({v})"
         if hook == self.conv._structure_optional:
@@ -470,6 +478,18 @@ class _Generator:
             inner = next(a for a in typing.get_args(type_) if a is not type(None))
             return f"(None if {v} is None else {self.unstructure_expr(inner, v, depth)})"
         args = typing.get_args(type_)
+        names: Mapping[str, Any] = getattr(hook, "__globals__", {})
+        if (
+            _qualname(hook) == "unstructure_mapping"
+            and len(args) == 2
+            and names.get("__cattr_k_u") is None
+            and "__cattr_mapping_cl" not in names
+            and names.get("__cattr_v_u") is self.conv.get_unstructure_hook(args[1])
+        ):
+            # cattrs' dict[K, V] hook with keys as they are: {k: handler(v) for k, v in items}
+            k, w = f"k{depth}", f"w{depth}"
+            value = self.unstructure_expr(args[1], w, depth + 1)
+            return f"{{{k}: {value} for {k}, {w} in {v}.items()}}"
         homogeneous = len(args) == 1 or (len(args) == 2 and args[1] is Ellipsis)
         defaults = getattr(hook, "__defaults__", None) or (None,)
         if _qualname(hook) == _CATTRS_ITERABLE and homogeneous and defaults[0] is list:
