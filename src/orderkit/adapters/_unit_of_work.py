@@ -56,7 +56,8 @@ class BaseUnitOfWork(UnitOfWork):
         self._read_only = read_only
         self._store: RecordStore | None = None
         self._tracked: dict[int, tuple[Aggregate, int]] = {}
-        self._published: list[DomainEvent] = []
+        #: Published events, already encoded for the outbox (publish checks them by encoding).
+        self._published: list[tuple[str, str, str, str]] = []
         self.orders = RecordOrderRepository(self)
         self.stock = RecordStockRepository(self)
         self.invoices = RecordInvoiceRepository(self)
@@ -112,16 +113,19 @@ class BaseUnitOfWork(UnitOfWork):
         self.records()
         if self._read_only:
             raise OrderkitError("a read-only unit of work cannot publish events")
-        for event in events:
-            encode_event(event)  # refuse a bad event now, not at commit
-        self._published.extend(events)
+        encoded = [encode_event(event) for event in events]  # refuse a bad event now
+        self._published.extend(encoded)
 
     def commit(self) -> None:
         store = self.records()
         try:
-            events = [e for aggregate, _ in self._tracked.values() for e in aggregate.pull_events()]
-            events.extend(self._published)
-            rows = [OutboxRow(self._message_ids(), *encode_event(event)) for event in events]
+            encoded = [
+                encode_event(event)
+                for aggregate, _ in self._tracked.values()
+                for event in aggregate.pull_events()
+            ]
+            encoded.extend(self._published)
+            rows = [OutboxRow(self._message_ids(), *fields) for fields in encoded]
             if rows:
                 store.append_outbox(rows)
             self._commit()
