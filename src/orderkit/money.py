@@ -360,25 +360,29 @@ class Money(_MoneySlots):
     def __lt__(self, other: Money) -> bool:
         if not isinstance(other, Money):
             return NotImplemented
-        self._check(other, "compare")
+        if other.currency is not self.currency:
+            self._check(other, "compare")
         return self.amount < other.amount
 
     def __le__(self, other: Money) -> bool:
         if not isinstance(other, Money):
             return NotImplemented
-        self._check(other, "compare")
+        if other.currency is not self.currency:
+            self._check(other, "compare")
         return self.amount <= other.amount
 
     def __gt__(self, other: Money) -> bool:
         if not isinstance(other, Money):
             return NotImplemented
-        self._check(other, "compare")
+        if other.currency is not self.currency:
+            self._check(other, "compare")
         return self.amount > other.amount
 
     def __ge__(self, other: Money) -> bool:
         if not isinstance(other, Money):
             return NotImplemented
-        self._check(other, "compare")
+        if other.currency is not self.currency:
+            self._check(other, "compare")
         return self.amount >= other.amount
 
     # -- queries ------------------------------------------------------------
