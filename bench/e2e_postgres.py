@@ -4,12 +4,12 @@ orderkit's PostgreSQL adapter against a raw psycopg floor that runs the same
 statements on the same schema (stock rows locked ``FOR UPDATE`` in sku order
 and saved in one ``UPDATE ... FROM unnest(...)`` that checks their versions,
 the invoice number from a counter row, the outbox rows in one ``INSERT ...
-SELECT FROM unnest(...)`` in the same transaction), with payloads of the same
-size and as many outbox rows as orderkit's events. Allocation runs on 10 hot
-skus with 1 and 4 processes; gapless invoicing with 4 processes; the full
-cycle with 1 and 4 processes. Each case runs three times, alternating which
-side goes first, each run on fresh schemas dropped at the end; the ratio is
-the median of the per-run ratios.
+SELECT FROM unnest(...)`` in the same transaction) and writes the same JSON
+documents (those orderkit wrote for one probe order, command by command).
+Allocation runs on 10 hot skus with 1 and 4 processes; gapless invoicing with
+4 processes; the full cycle with 1 and 4 processes. Each case runs three
+times, alternating which side goes first, each run on fresh schemas dropped at
+the end; the ratio is the median of the per-run ratios.
 """
 
 from __future__ import annotations
@@ -23,29 +23,88 @@ from collections.abc import Callable
 
 from bench import _shop, _workers
 from bench._harness import NOTES, Row, Target, Timing
-from bench.e2e_sqlite import OUTBOX_ROWS, Sizes, payload_sizes
 
 GROUP = "postgres"
 ENV = "ORDERKIT_TEST_POSTGRES_DSN"
 
 
-def _jsonb(size: int) -> str:
-    return json.dumps({"x": "x" * max(1, size - 10)})
+#: The JSON documents orderkit writes per command and table: {"allocate": {"stock": [...]}}.
+Documents = dict[str, dict[str, list[str]]]
+
+#: The tables whose JSON the floor writes: (JSON column, order of the rows).
+_DOCUMENT_TABLES = {
+    "orders": ("data", "id"),
+    "stock": ("data", "sku"),
+    "shipments": ("data", "id"),
+    "invoices": ("data", "number"),
+    "outbox": ("payload", "position"),
+}
+
+
+def documents(dsn: str) -> Documents:
+    """The JSON orderkit writes in each command, table by table, from one order on a probe schema.
+
+    The floor writes these very documents, not just as many bytes: jsonb parses
+    and prints a document of many keys and numbers at about twice the cost of one
+    long string of the same length, and it compresses far less.
+    """
+    import psycopg  # noqa: PLC0415
+
+    from orderkit.adapters.postgres import PostgresStore  # noqa: PLC0415
+
+    schema = f"bench_probe_{os.getpid()}"
+    found: Documents = {}
+    try:
+        _prepare(dsn, schema)
+        with (
+            PostgresStore(dsn, schema=schema) as store,
+            psycopg.connect(dsn, autocommit=True) as conn,
+        ):
+            runner = _workers.OrderkitRunner(store.unit_of_work, "probe")
+            for command in _workers.COMMANDS:  # a first order: counters and usage rows exist
+                runner.run(command, 0)
+            for command in _workers.COMMANDS:
+                row = conn.execute("SELECT mod(txid_current(), 4294967296)").fetchone()
+                before = int(row[0]) if row is not None else 0
+                runner.run(command, 1)
+                # rows the command's transaction wrote carry its (later) transaction id
+                found[command] = {
+                    table: [
+                        # as orderkit sends it: compact, keys sorted (jsonb prints it spaced)
+                        json.dumps(json.loads(text), separators=(",", ":"), sort_keys=True)
+                        for (text,) in conn.execute(
+                            f'SELECT {column}::text FROM "{schema}".{table} '
+                            f"WHERE xmin::text::bigint > %s ORDER BY {key}",
+                            (before,),
+                        )
+                    ]
+                    for table, (column, key) in _DOCUMENT_TABLES.items()
+                }
+    finally:
+        _drop(dsn, schema)
+    return found
 
 
 class RawPostgres:
     """The floor: each command's statements by hand, one transaction each."""
 
-    def __init__(self, dsn: str, schema: str, sizes: Sizes) -> None:
+    def __init__(self, dsn: str, schema: str, docs: Documents) -> None:
         import psycopg  # noqa: PLC0415 (the postgres extra is optional)
 
         self.conn = psycopg.connect(dsn, autocommit=False)
         self.s = f'"{schema}"'
-        self.sizes = sizes
+        self.docs = docs
 
-    def payload(self, command: str, table: str, parts: int = 1) -> str:
-        """A JSON payload as large as what orderkit wrote to ``table`` in ``command``."""
-        return _jsonb(self.sizes.get(command, {}).get(table, 64) // parts)
+    def payloads(self, command: str, table: str, count: int = 1) -> list[str]:
+        """``count`` of the documents orderkit wrote to ``table`` in ``command`` (in turn)."""
+        written = self.docs[command][table]
+        if not written:
+            raise RuntimeError(f"orderkit wrote no {table} row in {command}: update the floor")
+        return [written[i % len(written)] for i in range(count)]
+
+    def payload(self, command: str, table: str) -> str:
+        """The document orderkit wrote to ``table`` in ``command``."""
+        return self.payloads(command, table)[0]
 
     def close(self) -> None:
         """Close the connection."""
@@ -59,12 +118,16 @@ class RawPostgres:
         ).fetchall()
         return [(sku, version) for sku, version, _ in rows]
 
-    def _save_stock(self, rows: list[tuple[str, int]], payload: str) -> None:
+    def _save_stock(self, rows: list[tuple[str, int]], command: str) -> None:
         written = self.conn.execute(
             f"UPDATE {self.s}.stock AS t SET version = t.version + 1, data = u.d::jsonb "
             "FROM unnest(%b::text[], %b::integer[], %b::text[]) AS u(k, v, d) "
             "WHERE t.sku = u.k AND t.version = u.v RETURNING t.sku",
-            ([sku for sku, _ in rows], [version for _, version in rows], [payload] * len(rows)),
+            (
+                [sku for sku, _ in rows],
+                [version for _, version in rows],
+                self.payloads(command, "stock", len(rows)),
+            ),
         ).fetchall()
         if len(written) != len(rows):
             raise RuntimeError("stale stock")
@@ -87,8 +150,9 @@ class RawPostgres:
             raise RuntimeError(f"stale order {order_id}")
 
     def _outbox(self, command: str, key: str, event: str) -> None:
-        """The command's events: as many rows as orderkit appends, in one statement as it does."""
-        rows = max(1, self.sizes.get(command, {}).get(OUTBOX_ROWS, 1))
+        """The command's events: orderkit's outbox rows, in one statement as it does."""
+        payloads = self.docs[command]["outbox"]
+        rows = len(payloads)
         self.conn.execute(
             f"INSERT INTO {self.s}.outbox (message_id, aggregate_type, aggregate_key, "
             "event_type, payload) SELECT m, t, k, e, p::jsonb FROM unnest(%b::text[], "
@@ -99,7 +163,7 @@ class RawPostgres:
                 ["order"] * rows,
                 [key] * rows,
                 [event] * rows,
-                [self.payload(command, "outbox", rows)] * rows,
+                payloads,
             ),
         )
 
@@ -112,7 +176,7 @@ class RawPostgres:
                 "ON CONFLICT (id) DO NOTHING",
                 (order_id, self.payload("place", "orders")),
             )
-            self._save_stock(rows, self.payload("place", "stock", len(rows)))
+            self._save_stock(rows, "place")
             # the promotion's usage counter, claimed and checked against releases
             self.conn.execute(
                 f"INSERT INTO {self.s}.number_sequences AS n (series, year, last) "
@@ -137,7 +201,7 @@ class RawPostgres:
             rows = self._stock(skus)
             data = self.payload("allocate", "orders")
             self._save_order(order_id, version, "in_fulfillment", data)
-            self._save_stock(rows, self.payload("allocate", "stock", len(rows)))
+            self._save_stock(rows, "allocate")
             self._outbox("allocate", order_id, "OrderItemsAllocated")
 
     def ship(self, order_id: str, skus: list[str]) -> None:
@@ -145,7 +209,7 @@ class RawPostgres:
             version = self._order(order_id)
             rows = self._stock(skus)
             self._save_order(order_id, version, "fulfilled", self.payload("ship", "orders"))
-            self._save_stock(rows, self.payload("ship", "stock", len(rows)))
+            self._save_stock(rows, "ship")
             self.conn.execute(
                 f"INSERT INTO {self.s}.shipments (id, version, order_id, status, data) "
                 "VALUES (%s, 1, %s, 'dispatched', %s::jsonb) ON CONFLICT (id) DO NOTHING",
@@ -202,9 +266,9 @@ def _orderkit_opener(dsn: str, schema: str) -> _workers.Opener:
     return open_
 
 
-def _floor_opener(dsn: str, schema: str, sizes: Sizes) -> _workers.Opener:
+def _floor_opener(dsn: str, schema: str, docs: Documents) -> _workers.Opener:
     def open_(index: int) -> tuple[_workers.Runner, Callable[[], None]]:
-        raw = RawPostgres(dsn, schema, sizes)
+        raw = RawPostgres(dsn, schema, docs)
         return _workers.FloorRunner(raw, f"p{index}"), raw.close
 
     return open_
@@ -219,7 +283,7 @@ CASES = (
 )
 
 
-def _once(dsn: str, number: int, run: int, sizes: Sizes, count: int) -> tuple[float, float]:
+def _once(dsn: str, number: int, run: int, docs: Documents, count: int) -> tuple[float, float]:
     """Orders per second of orderkit and of the floor in one run, each on fresh schemas."""
     _, measured, processes, _ = CASES[number]
     mine = f"bench_ok_{os.getpid()}_{number}_{run}"
@@ -230,7 +294,7 @@ def _once(dsn: str, number: int, run: int, sizes: Sizes, count: int) -> tuple[fl
         sides = [
             lambda: _workers.throughput(_orderkit_opener(dsn, mine), processes, count, measured),
             lambda: _workers.throughput(
-                _floor_opener(dsn, theirs, sizes), processes, count, measured
+                _floor_opener(dsn, theirs, docs), processes, count, measured
             ),
         ]
         if run % 2:  # alternate which side goes first
@@ -254,10 +318,10 @@ def run(count: int = 40, runs: int = 3) -> list[Row]:
         NOTES.append(f"PostgreSQL rows not measured: {ENV} was not set.")
         print(f"# postgres: skipped, {ENV} is not set", file=sys.stderr)
         return []
-    sizes = payload_sizes()
+    docs = documents(dsn)
     rows = []
     for number, (name, _, processes, target) in enumerate(CASES):
-        results = [_once(dsn, number, attempt, sizes, count) for attempt in range(runs)]
+        results = [_once(dsn, number, attempt, docs, count) for attempt in range(runs)]
         mine = Timing.of([1 / ours for ours, _ in results])
         theirs = Timing.of([1 / floor for _, floor in results])
         row = Row(
