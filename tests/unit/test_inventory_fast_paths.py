@@ -109,14 +109,14 @@ def reference_exact(
     if combos * max(len(held), 1) > budget or not candidates:
         return None
     best = sum(
-        min(need, sum(q for s, where, q in held if s == sku and where in candidates))
+        min(need, sum(q * candidates.count(where) for s, where, q in held if s == sku))
         for sku, need in wanted.items()
     )
     for combo in itertools.chain.from_iterable(
         itertools.combinations(candidates, k) for k in range(1, at_most + 1)
     ):
         units = sum(
-            min(need, sum(q for s, where, q in held if s == sku and where in combo))
+            min(need, sum(q * combo.count(where) for s, where, q in held if s == sku))
             for sku, need in wanted.items()
         )
         if units == best:
@@ -206,8 +206,11 @@ def reference_distribute(
 
 @st.composite
 def sourcing_requests(draw: st.DrawFn) -> SourcingRequest:
-    """Raw requests, as a host's own strategy might see them: any stock, caps, locations."""
-    ids = draw(st.lists(st.sampled_from(IDS), min_size=1, max_size=5, unique=True))
+    """Raw requests, as a host's own strategy might see them: any stock, caps, locations.
+
+    Locations may even repeat (the allocator never sends that; a host might).
+    """
+    ids = draw(st.lists(st.sampled_from(IDS), min_size=1, max_size=5, unique=draw(st.booleans())))
     locations = tuple(draw(stock_locations(st.just(location_id))) for location_id in ids)
     skus = draw(st.lists(st.sampled_from(SKUS), min_size=1, max_size=4, unique=True))
     demand = {sku: draw(st.integers(1, 12)) for sku in skus}
@@ -295,3 +298,13 @@ def test_the_references_on_a_hand_computed_cover() -> None:
     assert reference_greedy(request, order) == [b, c]
     assert reference_fill(request, [b, c]) == (8, [b, c])
     assert list(FewestShipments().rank(request)) == [b, c, a]
+
+
+def test_a_repeated_location_is_ranked_as_the_reference() -> None:
+    """Listed twice, a location's stock counts twice in the exact search: no shortcut then."""
+    a = LocationId("A")
+    request = SourcingRequest(
+        {Sku("X"): 2}, {Sku("X"): {a: 1}}, {Sku("X"): 2}, (StockLocation(a), StockLocation(a))
+    )
+    strategy = FewestShipments()
+    assert list(strategy.rank(request)) == reference_rank(strategy, request) == [a]

@@ -152,65 +152,97 @@ class FewestShipments:
         return self.batches
 
     def rank(self, request: SourcingRequest) -> Sequence[LocationId]:
-        """The chosen locations by priority, then the rest by priority."""
+        """The chosen locations by priority, then the rest by priority.
+
+        When the whole exact search fits the budget, it is run straight away:
+        the greedy and priority covers would only bound its size, and the
+        smallest cover is never larger than either of them.
+        """
         order = _by_priority(request)
-        rank_of = {loc: i for i, loc in enumerate(order)}
-        best: tuple[int, int, list[int]] | None = None
-        chosen: list[LocationId] = order
-        for candidate in (_greedy_cover(request, order), order):
-            covered, used = request.fill(candidate)
-            key = (-covered, len(used), sorted(rank_of[loc] for loc in used))
-            if best is None or key < best:
-                best = key
-                chosen = sorted(used, key=rank_of.__getitem__)
-        exact = _exact_cover(request, order, len(chosen), self.exact_budget)
-        if exact is not None:
-            chosen = exact
+        search = _CoverSearch.of(request, order)
+        chosen: list[LocationId] | None = None
+        if len(set(order)) == len(order):  # a repeated location could count its stock twice
+            chosen = search.smallest(len(search.candidates), self.exact_budget)
+        if chosen is None:
+            walked = _best_walk(request, order)
+            chosen = search.smallest(len(walked), self.exact_budget)
+            if chosen is None:
+                chosen = walked
         taken = set(chosen)
         return [*chosen, *(loc for loc in order if loc not in taken)]
 
 
-def _exact_cover(
-    request: SourcingRequest, order: list[LocationId], at_most: int, budget: int
-) -> list[LocationId] | None:
-    """The first (in priority order) smallest set of locations covering all coverable units.
+def _best_walk(request: SourcingRequest, order: list[LocationId]) -> list[LocationId]:
+    """The locations the greedy cover or the priority walk uses, whichever is better."""
+    rank_of = {loc: i for i, loc in enumerate(order)}
+    best: tuple[int, int, list[int]] | None = None
+    chosen: list[LocationId] = order
+    for candidate in (_greedy_cover(request, order), order):
+        covered, used = request.fill(candidate)
+        key = (-covered, len(used), sorted(rank_of[loc] for loc in used))
+        if best is None or key < best:
+            best = key
+            chosen = sorted(used, key=rank_of.__getitem__)
+    return chosen
 
-    Returns None when the search would cost more than ``budget`` steps, or
-    when no set of at most ``at_most`` locations does better than known.
+
+@attrs.frozen
+class _CoverSearch:
+    """The exact search for the smallest set of locations covering every coverable unit.
+
+    ``candidates`` are the locations (in priority order) holding units some
+    SKU still wants; ``entries`` counts (SKU, location) holdings.
     """
-    wanted = {sku: min(q, request.caps.get(sku, 0)) for sku, q in request.demand.items()}
-    located: set[LocationId] = set()
-    entries = 0
-    for sku, need in wanted.items():
-        if need > 0:
-            for location, qty in request.stock.get(sku, {}).items():
-                if qty > 0:
-                    located.add(location)
-                    entries += 1
-    candidates = [loc for loc in order if loc in located]
-    cost = sum(math.comb(len(candidates), k) for k in range(1, at_most + 1)) * (entries or 1)
-    if cost > budget or not candidates:
+
+    request: SourcingRequest
+    wanted: dict[Sku, int]
+    candidates: list[LocationId]
+    entries: int
+
+    @classmethod
+    def of(cls, request: SourcingRequest, order: list[LocationId]) -> _CoverSearch:
+        """Count what the search would walk, without indexing anything yet."""
+        wanted = {sku: min(q, request.caps.get(sku, 0)) for sku, q in request.demand.items()}
+        located: set[LocationId] = set()
+        entries = 0
+        for sku, need in wanted.items():
+            if need > 0:
+                for location, qty in request.stock.get(sku, {}).items():
+                    if qty > 0:
+                        located.add(location)
+                        entries += 1
+        return cls(request, wanted, [loc for loc in order if loc in located], entries)
+
+    def smallest(self, at_most: int, budget: int) -> list[LocationId] | None:
+        """The first (in priority order) smallest cover of at most ``at_most`` locations.
+
+        Returns None when the search would cost more than ``budget`` steps, or
+        when no set of at most ``at_most`` locations covers every coverable unit.
+        """
+        candidates, wanted = self.candidates, self.wanted
+        combos = sum(math.comb(len(candidates), k) for k in range(1, at_most + 1))
+        if combos * (self.entries or 1) > budget or not candidates:
+            return None
+        holding: dict[LocationId, list[tuple[Sku, int]]] = {}
+        for sku, need in wanted.items():
+            if need > 0:
+                for location, qty in self.request.stock.get(sku, {}).items():
+                    if qty > 0:
+                        holding.setdefault(location, []).append((sku, qty))
+
+        def covered(locations: Sequence[LocationId]) -> int:
+            supply: dict[Sku, int] = {}
+            for location in locations:
+                for sku, qty in holding[location]:
+                    supply[sku] = supply.get(sku, 0) + qty
+            return sum(min(need, supply.get(sku, 0)) for sku, need in wanted.items())
+
+        target = covered(candidates)
+        for size in range(1, at_most + 1):
+            for combo in itertools.combinations(candidates, size):
+                if covered(combo) == target:
+                    return list(combo)
         return None
-    holding: dict[LocationId, list[tuple[Sku, int]]] = {}
-    for sku, need in wanted.items():
-        if need > 0:
-            for location, qty in request.stock.get(sku, {}).items():
-                if qty > 0:
-                    holding.setdefault(location, []).append((sku, qty))
-
-    def covered(locations: Sequence[LocationId]) -> int:
-        supply: dict[Sku, int] = {}
-        for location in locations:
-            for sku, qty in holding[location]:
-                supply[sku] = supply.get(sku, 0) + qty
-        return sum(min(need, supply.get(sku, 0)) for sku, need in wanted.items())
-
-    target = covered(candidates)
-    for size in range(1, at_most + 1):
-        for combo in itertools.combinations(candidates, size):
-            if covered(combo) == target:
-                return list(combo)
-    return None
 
 
 def _greedy_cover(request: SourcingRequest, order: list[LocationId]) -> list[LocationId]:
