@@ -545,7 +545,8 @@ def _configure_attrs(
 
     def structure_factory(cls: Any) -> Callable[[Any, Any], Any]:
         fast = _structure_money if cls is Money else generator.structure_fn(cls)
-        detailed = conv.gen_structure_attrs_fromdict(cls)
+        # cattrs' hook, generated on first need only: most classes never see bad input.
+        detailed: list[Callable[[Any, Any], Any]] = []
         name = getattr(cls, "__name__", repr(cls))
 
         def structure(value: object, declared: Any) -> Any:
@@ -556,7 +557,9 @@ def _configure_attrs(
                     pass
             elif not isinstance(value, Mapping):
                 raise ValidationError(f"expected an object for {name}, got {value!r}")
-            return detailed(value, declared)
+            if not detailed:
+                detailed.append(conv.gen_structure_attrs_fromdict(cls))
+            return detailed[0](value, declared)
 
         generator.fast[structure] = generator.by_class[cls] = fast
         return structure
