@@ -5,30 +5,33 @@ discounts. With prices excluding tax, each rate is ``base × percent``; with
 prices including tax, the amount is gross and each rate's tax is
 ``gross × percent / (100 + sum of the percents that apply)``, so stacked
 rates share one net base and the gross is never changed.
+
+Every line is taxed and built in one pass; only ``PER_TOTAL`` rounding needs
+a pass before it, to round each rate's exact total and spread it back.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from orderkit.money import Currency, Money, _exact, allocate
+from orderkit.money import Money, _exact, allocate
 from orderkit.pricing._breakdown import (
     AppliedDiscount,
-    DiscountKind,
     LineBreakdown,
     OrderDiscount,
     PriceBreakdown,
     PromotionOutcome,
     ShippingBreakdown,
     TaxAmount,
+    new_line_breakdown,
+    new_tax_amount,
 )
 from orderkit.pricing._common import HUNDRED, ZERO
 from orderkit.pricing._request import PricingRequest
 from orderkit.pricing._tax import TaxPolicy, TaxRate, TaxRounding
 
-#: (kind, source, label, amount, and the amount's Money when it exists already: an order
-#: discount's share from allocate) of one discount while pricing.
-Discount = tuple[DiscountKind, str, str, Decimal, Money | None]
+#: What one taxed item (a line or shipping) comes to: net, total, net as Money, taxes.
+_Item = tuple[Decimal, Decimal, Money, tuple[TaxAmount, ...]]
 
 
 class Assembly:
@@ -38,7 +41,14 @@ class Assembly:
         self.policy = policy
         self.request = request
         self.currency = request.currency
+        self.inclusive = policy.prices_include_tax
+        self.mode = policy.rounding.value
         self._rates: dict[str, tuple[tuple[TaxRate, ...], Decimal]] = {}
+        #: Per rate (by identity: a policy's rates are distinct, and hashing one is
+        #: slow): the rate, its taxable base and its tax so far.
+        self._totals: dict[int, tuple[TaxRate, list[Decimal]]] = {}
+        #: With PER_TOTAL rounding, each item's share of a rate's rounded total.
+        self._shares: dict[tuple[int, int], Decimal] | None = None
 
     def _rates_for(self, category: str) -> tuple[tuple[TaxRate, ...], Decimal]:
         """The rates of a category and what their exact tax divides by.
@@ -53,41 +63,60 @@ class Assembly:
                 if self.request.tax_exempt
                 else self.policy.rates_for(self.request.destination, category)
             )
-            inclusive = self.policy.prices_include_tax
-            divisor = HUNDRED + sum((r.percent for r in rates), ZERO) if inclusive else HUNDRED
+            divisor = HUNDRED + sum((r.percent for r in rates), ZERO) if self.inclusive else HUNDRED
             found = self._rates[category] = (rates, divisor)
         return found
 
-    def _taxes(
-        self, amounts: list[Decimal], categories: list[str]
-    ) -> list[list[tuple[TaxRate, Decimal]]]:
-        """Per item, the tax of each rate that applies, rounded per the policy."""
+    def _share_totals(self, amounts: list[Decimal], categories: list[str]) -> None:
+        """PER_TOTAL: round each rate's exact total once and spread it over its items."""
         quantum = self.currency.quantum
-        mode = self.policy.rounding.value
-        per_total = self.policy.rounding_level == TaxRounding.PER_TOTAL
-        result: list[list[tuple[TaxRate, Decimal]]] = []
-        exact_by_rate: dict[TaxRate, list[tuple[int, Decimal]]] = {}
+        exact_by_rate: dict[int, tuple[TaxRate, list[tuple[int, Decimal]]]] = {}
         for j, (amount, category) in enumerate(zip(amounts, categories, strict=True)):
             rates, divisor = self._rates_for(category)
-            item: list[tuple[TaxRate, Decimal]] = []
             for rate in rates:
-                exact = amount * rate.percent / divisor
-                if per_total:
-                    exact_by_rate.setdefault(rate, []).append((j, exact))
-                    item.append((rate, ZERO))
-                else:
-                    item.append((rate, exact.quantize(quantum, mode)))
-            result.append(item)
-        for rate, parts in exact_by_rate.items():
-            rounded = sum((e for _, e in parts), ZERO).quantize(quantum, mode)
-            if not rounded:
-                continue
-            shares = allocate(Money(rounded, self.currency), [e for _, e in parts])
-            for (j, _), share in zip(parts, shares, strict=True):
-                item = result[j]
-                position = next(k for k, (r, _) in enumerate(item) if r == rate)
-                item[position] = (rate, share.amount)
-        return result
+                parts = exact_by_rate.setdefault(id(rate), (rate, []))[1]
+                parts.append((j, amount * rate.percent / divisor))
+        shares: dict[tuple[int, int], Decimal] = {}
+        for key, (_, parts) in exact_by_rate.items():
+            rounded = sum((e for _, e in parts), ZERO).quantize(quantum, self.mode)
+            if rounded:
+                split = allocate(Money(rounded, self.currency), [e for _, e in parts])
+                for (j, _), share in zip(parts, split, strict=True):
+                    shares[j, key] = share.amount
+        self._shares = shares
+
+    def _item(self, j: int, amount: Decimal, category: str) -> _Item:
+        """Tax item ``j`` (rates in policy order, rounded per the policy); count it per rate."""
+        cur = self.currency
+        rates, divisor = self._rates_for(category)
+        shares = self._shares
+        quantum = cur.quantum
+        mode = self.mode
+        found: list[tuple[TaxRate, Decimal]] = []
+        tax = ZERO
+        for rate in rates:
+            t = (
+                (amount * rate.percent / divisor).quantize(quantum, mode)
+                if shares is None
+                else shares.get((j, id(rate)), ZERO)
+            )
+            tax += t
+            found.append((rate, t))
+        net, total = (amount - tax, amount) if self.inclusive else (amount, amount + tax)
+        net_money = _exact(net, cur)
+        totals = self._totals
+        taxes: list[TaxAmount] = []
+        for rate, t in found:
+            entry = totals.get(id(rate))
+            if entry is None:
+                totals[id(rate)] = (rate, [ZERO + net, ZERO + t])
+            else:
+                entry[1][0] += net
+                entry[1][1] += t
+            taxes.append(
+                new_tax_amount(rate.name, rate.category, rate.percent, net_money, _exact(t, cur))
+            )
+        return net, total, net_money, tuple(taxes)
 
     def _excluding_tax(
         self, gross: Decimal, gross_money: Money, category: str, net: Decimal
@@ -100,11 +129,11 @@ class Assembly:
         ``net``; an invoice, which shows amounts without tax, uses them.
         """
         cur = self.currency
-        if not self.policy.prices_include_tax:
+        if not self.inclusive:
             return gross_money, _exact(gross - net, cur)
         rates, divisor = self._rates_for(category)
         quantum = cur.quantum
-        mode = self.policy.rounding.value
+        mode = self.mode
         tax = sum(((gross * r.percent / divisor).quantize(quantum, mode) for r in rates), ZERO)
         gross_ex = max(gross - tax, net)
         return _exact(gross_ex, cur), _exact(gross_ex - net, cur)
@@ -115,13 +144,13 @@ class Assembly:
         unit_prices: list[Decimal],
         gross: list[Decimal],
         remaining: list[Decimal],
-        line_discounts: list[list[Discount]],
+        line_discounts: list[list[AppliedDiscount]],
         order_discounts: list[OrderDiscount],
         shipping_gross: Decimal,
-        shipping_discounts: list[Discount],
+        shipping_discounts: list[AppliedDiscount],
         outcomes: list[PromotionOutcome],
     ) -> PriceBreakdown:
-        """Compute tax and assemble every figure.
+        """Compute tax and assemble every figure, one pass over the lines.
 
         Each ``Money`` is built once from an amount already computed here (results
         of exact arithmetic on valid amounts: only their range is checked), and a
@@ -129,58 +158,39 @@ class Assembly:
         """
         cur = self.currency
         request = self.request
-        inclusive = self.policy.prices_include_tax
+        policy = self.policy
         has_shipping = request.shipping is not None
-        shipping_left = shipping_gross - sum([d[3] for d in shipping_discounts], ZERO)
-        amounts = list(remaining)
-        categories = [line.tax_category for line in request.lines]
-        if has_shipping:
-            amounts.append(shipping_left)
-            categories.append(self.policy.shipping_category)
-        taxes = self._taxes(amounts, categories)
-
-        # Per rate (by identity: a policy's rates are distinct, and hashing one is slow).
-        totals: dict[int, tuple[TaxRate, list[Decimal]]] = {}  # id -> (rate, [base, tax])
-        built: list[tuple[Decimal, Decimal, Money, tuple[TaxAmount, ...]]] = []
-        for amount, item in zip(amounts, taxes, strict=True):
-            tax = sum([t for _, t in item], ZERO)
-            net, total = (amount - tax, amount) if inclusive else (amount, amount + tax)
-            net_money = _exact(net, cur)
-            for rate, t in item:
-                found = totals.get(id(rate))
-                if found is None:
-                    totals[id(rate)] = (rate, [ZERO + net, ZERO + t])
-                else:
-                    entry = found[1]
-                    entry[0] += net
-                    entry[1] += t
-            line_taxes = tuple(
-                [
-                    TaxAmount(r.name, r.category, r.percent, net_money, _exact(t, cur))
-                    for r, t in item
-                ]
-            )
-            built.append((net, total, net_money, line_taxes))
+        shipping_left = shipping_gross - sum([d.amount.amount for d in shipping_discounts], ZERO)
+        if policy.rounding_level == TaxRounding.PER_TOTAL:
+            amounts = list(remaining)
+            categories = [line.tax_category for line in request.lines]
+            if has_shipping:
+                amounts.append(shipping_left)
+                categories.append(policy.shipping_category)
+            self._share_totals(amounts, categories)
 
         lines: list[LineBreakdown] = []
-        for line, line_gross, unit_price, (net, total, net_money, line_taxes), discounts in zip(
-            request.lines, gross, unit_prices, built, line_discounts, strict=False
-        ):
-            given = line.unit_price
+        net_total = total_total = discount_total = ZERO
+        for j, line in enumerate(request.lines):
+            line_gross = gross[j]
+            category = line.tax_category
+            net, total, net_money, line_taxes = self._item(j, remaining[j], category)
             gross_money = _exact(line_gross, cur)
-            gross_ex, discount_ex = self._excluding_tax(
-                line_gross, gross_money, line.tax_category, net
-            )
+            gross_ex, discount_ex = self._excluding_tax(line_gross, gross_money, category, net)
+            given = line.unit_price
+            discounts = line_discounts[j]
+            for d in discounts:
+                discount_total += d.amount.amount
             lines.append(
-                LineBreakdown(
+                new_line_breakdown(
                     line.line_id,
                     line.sku,
                     line.quantity,
                     given
                     if given is not None and given.currency is cur
-                    else _exact(unit_price, cur),
+                    else _exact(unit_prices[j], cur),
                     gross_money,
-                    _discounts(discounts, cur),
+                    tuple(discounts),
                     net_money,
                     line_taxes,
                     _exact(total, cur),
@@ -188,40 +198,45 @@ class Assembly:
                     discount_ex,
                 )
             )
+            net_total += net
+            total_total += total
         if has_shipping:
-            ship_net, ship_total, ship_net_money, ship_taxes = built[-1]
+            ship_net, ship_total, ship_net_money, ship_taxes = self._item(
+                len(lines), shipping_left, policy.shipping_category
+            )
+            net_total += ship_net
+            total_total += ship_total
         else:
             ship_net, ship_total, ship_taxes = ZERO, ZERO, ()
             ship_net_money = _exact(ship_net, cur)
         ship_gross_money = _exact(shipping_gross, cur)
         ship_gross_ex, ship_discount_ex = self._excluding_tax(
-            shipping_gross, ship_gross_money, self.policy.shipping_category, ship_net
+            shipping_gross, ship_gross_money, policy.shipping_category, ship_net
         )
         shipping = ShippingBreakdown(
             ship_gross_money,
-            _discounts(shipping_discounts, cur),
+            tuple(shipping_discounts),
             ship_net_money,
             ship_taxes,
             _exact(ship_total, cur),
             ship_gross_ex,
             ship_discount_ex,
         )
-        rates = self.policy.rates
-        by_rate = sorted(totals.values(), key=lambda found: rates.index(found[0]))
+        rates = policy.rates
+        by_rate = sorted(self._totals.values(), key=lambda entry: rates.index(entry[0]))
         tax_totals = tuple(
             [
-                TaxAmount(
+                new_tax_amount(
                     rate.name, rate.category, rate.percent, _exact(base, cur), _exact(tax, cur)
                 )
                 for rate, (base, tax) in by_rate
             ]
         )
-        discount_total = sum([d[3] for ds in line_discounts for d in ds], ZERO) + sum(
-            [d[3] for d in shipping_discounts], ZERO
-        )
+        for d in shipping_discounts:
+            discount_total += d.amount.amount
         return PriceBreakdown(
             cur,
-            inclusive,
+            self.inclusive,
             tuple(lines),
             tuple(order_discounts),
             shipping,
@@ -229,18 +244,7 @@ class Assembly:
             tuple(outcomes),
             _exact(sum(gross, ZERO), cur),
             _exact(discount_total, cur),
-            _exact(sum([b[0] for b in built], ZERO), cur),
+            _exact(net_total, cur),
             _exact(sum([tax for _, (_, tax) in by_rate], ZERO), cur),
-            _exact(sum([b[1] for b in built], ZERO), cur),
+            _exact(total_total, cur),
         )
-
-
-def _discounts(items: list[Discount], currency: Currency) -> tuple[AppliedDiscount, ...]:
-    return tuple(
-        [
-            AppliedDiscount(
-                kind, source, label, _exact(amount, currency) if money is None else money
-            )
-            for kind, source, label, amount, money in items
-        ]
-    )

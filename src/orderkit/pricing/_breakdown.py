@@ -1,5 +1,14 @@
 """The priced result: every figure of a cart and where it came from.
 
+The pricer builds the four classes it makes dozens of per breakdown
+(:class:`LineBreakdown`, :class:`TaxAmount`, :class:`AppliedDiscount`,
+:class:`DiscountShare`) with ``new_*`` functions, as :mod:`orderkit.money`
+builds Money: each fills a *draft*, whose attributes take plain assignment,
+then switches the draft's class. The draft class holds the slots and the
+frozen class inherits them, so both have one layout. That costs about a
+quarter of attrs' frozen ``__init__``, which sets every field through
+``object.__setattr__``; these classes have no converter or validator to skip.
+
 Invariants (property-tested), all to the minor unit:
 
 - ``lines_gross + shipping.gross + tax_added - discount_total == grand_total``
@@ -14,6 +23,7 @@ from __future__ import annotations
 
 import enum
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -46,8 +56,14 @@ class DiscountKind(enum.StrEnum):
     SHIPPING_PROMOTION = "shipping_promotion"  #: a free-shipping promotion
 
 
+class _AppliedDiscountDraft:
+    """The slots of :class:`AppliedDiscount` (which adds none); a draft's take plain assignment."""
+
+    __slots__ = ("__weakref__", "amount", "kind", "label", "source")
+
+
 @attrs.frozen
-class AppliedDiscount:
+class AppliedDiscount(_AppliedDiscountDraft):
     """One discount on one line (or on shipping).
 
     ``source`` is the promotion code, or the line id for a manual adjustment;
@@ -62,8 +78,14 @@ class AppliedDiscount:
     amount: Money
 
 
+class _TaxAmountDraft:
+    """The slots of :class:`TaxAmount` (which adds none); a draft's take plain assignment."""
+
+    __slots__ = ("__weakref__", "amount", "base", "category", "name", "percent")
+
+
 @attrs.frozen
-class TaxAmount:
+class TaxAmount(_TaxAmountDraft):
     """Tax of one rate: its name, tax category, percent, the taxable base and the tax.
 
     .. versionadded:: 0.1
@@ -76,8 +98,27 @@ class TaxAmount:
     amount: Money
 
 
+class _LineBreakdownDraft:
+    """The slots of :class:`LineBreakdown` (which adds none); a draft's take plain assignment."""
+
+    __slots__ = (
+        "__weakref__",
+        "discount_excluding_tax",
+        "discounts",
+        "gross",
+        "gross_excluding_tax",
+        "line_id",
+        "net",
+        "quantity",
+        "sku",
+        "taxes",
+        "total",
+        "unit_price",
+    )
+
+
 @attrs.frozen
-class LineBreakdown:
+class LineBreakdown(_LineBreakdownDraft):
     """One priced line.
 
     ``gross`` is unit price × quantity in the policy's price mode; ``total``
@@ -116,8 +157,14 @@ class LineBreakdown:
         return Money.sum((t.amount for t in self.taxes), self.gross.currency)
 
 
+class _DiscountShareDraft:
+    """The slots of :class:`DiscountShare` (which adds none); a draft's take plain assignment."""
+
+    __slots__ = ("__weakref__", "amount", "line_id")
+
+
 @attrs.frozen
-class DiscountShare:
+class DiscountShare(_DiscountShareDraft):
     """The part of an order discount carried by one line.
 
     .. versionadded:: 0.1
@@ -217,3 +264,69 @@ class PriceBreakdown:
             if line.line_id == line_id:
                 return line
         raise NotFound("priced line", line_id)
+
+
+def new_applied_discount(
+    kind: DiscountKind, source: str, label: str, amount: Money
+) -> AppliedDiscount:
+    """A :class:`AppliedDiscount` built through its draft (the module docstring says why)."""
+    draft: Any = _AppliedDiscountDraft()
+    draft.kind = kind
+    draft.source = source
+    draft.label = label
+    draft.amount = amount
+    draft.__class__ = AppliedDiscount
+    return draft  # type: ignore[no-any-return]
+
+
+def new_tax_amount(
+    name: str, category: str, percent: Decimal, base: Money, amount: Money
+) -> TaxAmount:
+    """A :class:`TaxAmount` built through its draft (the module docstring says why)."""
+    draft: Any = _TaxAmountDraft()
+    draft.name = name
+    draft.category = category
+    draft.percent = percent
+    draft.base = base
+    draft.amount = amount
+    draft.__class__ = TaxAmount
+    return draft  # type: ignore[no-any-return]
+
+
+def new_line_breakdown(  # noqa: PLR0917 (the fields in order, as attrs' __init__ takes them)
+    line_id: LineId,
+    sku: Sku,
+    quantity: int,
+    unit_price: Money,
+    gross: Money,
+    discounts: tuple[AppliedDiscount, ...],
+    net: Money,
+    taxes: tuple[TaxAmount, ...],
+    total: Money,
+    gross_excluding_tax: Money,
+    discount_excluding_tax: Money,
+) -> LineBreakdown:
+    """A :class:`LineBreakdown` built through its draft (the module docstring says why)."""
+    draft: Any = _LineBreakdownDraft()
+    draft.line_id = line_id
+    draft.sku = sku
+    draft.quantity = quantity
+    draft.unit_price = unit_price
+    draft.gross = gross
+    draft.discounts = discounts
+    draft.net = net
+    draft.taxes = taxes
+    draft.total = total
+    draft.gross_excluding_tax = gross_excluding_tax
+    draft.discount_excluding_tax = discount_excluding_tax
+    draft.__class__ = LineBreakdown
+    return draft  # type: ignore[no-any-return]
+
+
+def new_discount_share(line_id: LineId, amount: Money) -> DiscountShare:
+    """A :class:`DiscountShare` built through its draft (the module docstring says why)."""
+    draft: Any = _DiscountShareDraft()
+    draft.line_id = line_id
+    draft.amount = amount
+    draft.__class__ = DiscountShare
+    return draft  # type: ignore[no-any-return]

@@ -36,13 +36,16 @@ from orderkit.money import (
     allocate,
 )
 from orderkit.pricing._actions import ORDER_ACTIONS, CartState, FreeShipping
-from orderkit.pricing._assembly import Assembly, Discount
+from orderkit.pricing._assembly import Assembly
 from orderkit.pricing._breakdown import (
+    AppliedDiscount,
     DiscountKind,
     DiscountShare,
     OrderDiscount,
     PriceBreakdown,
     PromotionOutcome,
+    new_applied_discount,
+    new_discount_share,
 )
 from orderkit.pricing._common import HUNDRED, ZERO, instance_of, items_of, parse_rounding
 from orderkit.pricing._price_lists import PriceBook, PriceList
@@ -132,7 +135,7 @@ class Pricer:
             for price, line in zip(unit_prices, request.lines, strict=True)
         ]
         remaining = list(gross)
-        line_discounts: list[list[Discount]] = [[] for _ in gross]
+        line_discounts: list[list[AppliedDiscount]] = [[] for _ in gross]
         self._adjust(request, remaining, line_discounts, mode)
 
         state = CartState(
@@ -154,7 +157,7 @@ class Pricer:
         for rank, (_, index) in enumerate(free_shipping):
             outcome = outcomes[index]
             if rank == 0 and shipping_discounts:
-                waived = Money(shipping_discounts[0][3], currency)
+                waived = shipping_discounts[0].amount
                 outcomes[index] = attrs.evolve(outcome, amount=outcome.amount + waived)
             elif outcome.amount.is_zero:
                 note = (
@@ -196,13 +199,14 @@ class Pricer:
         self,
         request: PricingRequest,
         remaining: list[Decimal],
-        line_discounts: list[list[Discount]],
+        line_discounts: list[list[AppliedDiscount]],
         mode: str,
     ) -> None:
         if not request.adjustments:
             return
         index = {line.line_id: i for i, line in enumerate(request.lines)}
-        quantum = request.currency.quantum
+        cur = request.currency
+        quantum = cur.quantum
         for adjustment in request.adjustments:
             i = index[adjustment.line_id]
             if adjustment.amount is not None:
@@ -218,14 +222,16 @@ class Pricer:
             if off > 0:
                 remaining[i] -= off
                 line_discounts[i].append(
-                    (DiscountKind.MANUAL, adjustment.line_id, adjustment.reason, off, None)
+                    new_applied_discount(
+                        DiscountKind.MANUAL, adjustment.line_id, adjustment.reason, _exact(off, cur)
+                    )
                 )
 
     def _promote(
         self,
         request: PricingRequest,
         state: CartState,
-        line_discounts: list[list[Discount]],
+        line_discounts: list[list[AppliedDiscount]],
         order_discounts: list[OrderDiscount],
     ) -> tuple[list[PromotionOutcome], list[tuple[Promotion, int]]]:
         currency = state.currency
@@ -276,7 +282,7 @@ class Pricer:
     def _run_actions(
         promotion: Promotion,
         state: CartState,
-        line_discounts: list[list[Discount]],
+        line_discounts: list[list[AppliedDiscount]],
         order_discounts: list[OrderDiscount],
     ) -> tuple[Decimal, bool]:
         currency = state.currency
@@ -292,19 +298,19 @@ class Pricer:
                 if amount <= 0:
                     continue
                 amount_money = _exact(amount, currency)
-                parts = allocate(amount_money, remaining)
+                # What is left of each line is whole minor units, so its minor units are
+                # exact weights in the same proportions, and allocate's fastest.
+                exponent = currency.exponent
+                parts = allocate(amount_money, [int(r.scaleb(exponent)) for r in remaining])
                 shares: list[DiscountShare] = []
+                line_ids = state.line_ids
                 for i, part in enumerate(parts):
-                    shares.append(DiscountShare(state.line_ids[i], part))
+                    shares.append(new_discount_share(line_ids[i], part))
                     if part.amount:
                         remaining[i] -= part.amount
                         line_discounts[i].append(
-                            (
-                                DiscountKind.ORDER_PROMOTION,
-                                promotion.code,
-                                promotion.name,
-                                part.amount,
-                                part,
+                            new_applied_discount(
+                                DiscountKind.ORDER_PROMOTION, promotion.code, promotion.name, part
                             )
                         )
                 order_discounts.append(
@@ -318,7 +324,12 @@ class Pricer:
                     if off > 0:
                         remaining[i] -= off
                         line_discounts[i].append(
-                            (DiscountKind.LINE_PROMOTION, promotion.code, promotion.name, off, None)
+                            new_applied_discount(
+                                DiscountKind.LINE_PROMOTION,
+                                promotion.code,
+                                promotion.name,
+                                _exact(off, currency),
+                            )
                         )
                         total += off
         return total, waives
@@ -328,7 +339,7 @@ class Pricer:
         request: PricingRequest,
         state: CartState,
         free_shipping: list[tuple[Promotion, int]],
-    ) -> tuple[Decimal, list[Discount]]:
+    ) -> tuple[Decimal, list[AppliedDiscount]]:
         rule = request.shipping
         if rule is None:
             return ZERO, []
@@ -341,7 +352,9 @@ class Pricer:
         if not free_shipping or gross <= 0:
             return gross, []
         promotion = free_shipping[0][0]
-        discount = (DiscountKind.SHIPPING_PROMOTION, promotion.code, promotion.name, gross, None)
+        discount = new_applied_discount(
+            DiscountKind.SHIPPING_PROMOTION, promotion.code, promotion.name, _exact(gross, currency)
+        )
         return gross, [discount]
 
 
