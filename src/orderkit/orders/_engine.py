@@ -36,7 +36,7 @@ from orderkit.orders._events import (
 from orderkit.orders._ledger import QuantityLedger
 from orderkit.orders._lifecycle import PREVIOUS_STATE, Lifecycle, Transition, TransitionContext
 from orderkit.orders._status import PaymentKind, StatusChange, payment_totals
-from orderkit.orders._values import Address, Attributes, CustomerRef, OrderLine
+from orderkit.orders._values import NO_ATTRIBUTES, Address, Attributes, CustomerRef, OrderLine
 
 if TYPE_CHECKING:
     from orderkit.orders._order import Order
@@ -180,12 +180,12 @@ def fire(
     *,
     actor: str | None = None,
     reason: str | None = None,
-    data: Attributes | None = None,
+    data: Attributes = NO_ATTRIBUTES,
 ) -> None:
     """Fire ``event``: check sources and guards, run effects, move the state."""
     optional_text(actor, "actor")
     optional_text(reason, "reason")
-    state = order.status.value
+    state = order._state
     transition = lifecycle.transition(event)
     # The allowed events only name what a refusal offers instead: computed on refusal.
     if transition is None:
@@ -193,17 +193,22 @@ def fire(
         raise InvalidTransition(state, event, allowed, f"unknown event {event!r}")
     if state not in transition.sources:
         raise InvalidTransition(state, event, lifecycle.allowed_events(state))
-    target = order.held_from if transition.target == PREVIOUS_STATE else transition.target
+    returns = transition.target == PREVIOUS_STATE
+    target = order._held_from if returns else transition.target
     if target is None:
         allowed = lifecycle.allowed_events(state)
         raise InvalidTransition(state, event, allowed, "no state to return to")
-    context = TransitionContext(event, state, target, at, actor, reason, data or Attributes())
+    context = TransitionContext(event, state, target, at, actor, reason, data)
     for guard in transition.guards:
         refusal = guard(order, context)
         if refusal is not None:
             raise InvalidTransition(state, event, lifecycle.allowed_events(state), refusal)
-    events = _structural_events(order, transition, context)
-    events.extend(item for effect in transition.effects for item in effect(order, context))
+    cancels, remembers = transition.cancels_units, transition.remembers_source
+    events = (
+        _structural_events(order, transition, context) if cancels or remembers or returns else []
+    )
+    for effect in transition.effects:
+        events.extend(effect(order, context))
     if not events:
         events.append(
             OrderStatusChanged(
@@ -216,20 +221,21 @@ def fire(
                 reason=reason,
             )
         )
-    if transition.cancels_units:
+    if cancels:
         order._lines = tuple(
             attrs.evolve(line, ledger=line.ledger.cancel(line.ledger.unshipped)[0])
             if line.ledger.unshipped
             else line
-            for line in order.lines
+            for line in order._lines
         )
-    if transition.remembers_source:
+    if remembers:
         order._held_from = state
-    elif transition.target == PREVIOUS_STATE:
+    elif returns:
         order._held_from = None
-    if state == lifecycle.initial and not order._history:
+    history = order._history
+    if not history and state == lifecycle.initial:
         order.placed_at = at
-    order._history.append(StatusChange(event, state, target, at, actor, reason))
+    history.append(StatusChange(event, state, target, at, actor, reason))
     order._state = target
     order._events.extend(events)
 
@@ -278,11 +284,9 @@ def _structural_events(
 def advance(order: Order, lifecycle: Lifecycle, at: dt.datetime) -> None:
     """Fire automatic transitions whose guards pass, until none does."""
     for _ in range(len(lifecycle.states) + 1):
-        state = order.status.value
-        for transition in lifecycle.transitions:
-            if not transition.automatic or state not in transition.sources:
-                continue
-            target = order.held_from if transition.target == PREVIOUS_STATE else transition.target
+        state = order._state
+        for transition in lifecycle.automatic_from(state):
+            target = order._held_from if transition.target == PREVIOUS_STATE else transition.target
             context = TransitionContext(transition.event, state, target or state, at)
             if all(guard(order, context) is None for guard in transition.guards):
                 fire(order, lifecycle, transition.event, at)

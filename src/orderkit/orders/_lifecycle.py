@@ -26,7 +26,7 @@ import attrs
 from orderkit.errors import ValidationError
 from orderkit.events import DomainEvent
 from orderkit.orders._status import StatusChange
-from orderkit.orders._values import Attributes
+from orderkit.orders._values import NO_ATTRIBUTES, Attributes
 
 if TYPE_CHECKING:
     from orderkit.orders._order import Order
@@ -61,7 +61,7 @@ class TransitionContext:
     at: dt.datetime
     actor: str | None = None
     reason: str | None = None
-    data: Attributes = attrs.field(factory=Attributes)
+    data: Attributes = NO_ATTRIBUTES
 
 
 Guard = Callable[["Order", TransitionContext], "str | None"]
@@ -167,9 +167,20 @@ class Lifecycle:
     terminal: tuple[str, ...] = attrs.field(converter=_names)
     transitions: tuple[Transition, ...] = attrs.field(converter=_transitions)
     fulfillable: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    # Lookup tables derived once from the declaration, for the per-command hot path.
+    _by_event: dict[str, Transition] = attrs.field(
+        init=False, repr=False, eq=False, hash=False, factory=dict
+    )
+    _automatic: dict[str, tuple[Transition, ...]] = attrs.field(
+        init=False, repr=False, eq=False, hash=False, factory=dict
+    )
 
     def __attrs_post_init__(self) -> None:
         self._check_names()
+        for transition in self.transitions:
+            self._by_event[transition.event] = transition
+            for source in transition.sources if transition.automatic else ():
+                self._automatic[source] = (*self._automatic.get(source, ()), transition)
         forward = self._graph()
         reachable = _closure({self.initial}, forward)
         for state in self.states:
@@ -345,10 +356,14 @@ class Lifecycle:
 
     def transition(self, event: str) -> Transition | None:
         """The transition named ``event``, or ``None``."""
-        for transition in self.transitions:
-            if transition.event == event:
-                return transition
-        return None
+        try:
+            return self._by_event.get(event)
+        except TypeError:  # an unhashable "event" names no transition
+            return None
+
+    def automatic_from(self, state: str) -> tuple[Transition, ...]:
+        """The automatic transitions that start from ``state``, in declaration order."""
+        return self._automatic.get(state, ())
 
     def allowed_events(self, state: str) -> tuple[str, ...]:
         """The events a caller may fire from ``state`` (automatic ones excluded), sorted."""

@@ -1,9 +1,10 @@
 """The :class:`Order` aggregate.
 
-Every command works on a private copy of the order and swaps it in only when
-everything succeeded (the command and the automatic transitions after it), so
-a refused command changes nothing: not the state, the ledgers, the history,
-the events nor the version.
+Every command runs on the order itself under a small journal (see
+``Order._apply``): if anything fails, the command or the automatic
+transitions after it, the order is put back as it was, so a refused command
+changes nothing: not the state, the ledgers, the history, the events nor the
+version.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from orderkit.orders._status import (
     payment_status_of,
     payment_totals,
 )
-from orderkit.orders._values import Address, Attributes, CustomerRef, OrderLine
+from orderkit.orders._values import NO_ATTRIBUTES, Address, Attributes, CustomerRef, OrderLine
 
 __all__ = ["Order"]
 
@@ -279,7 +280,7 @@ class Order:
                 current state (names the allowed events), or a guard refused
                 it (with the guard's reason).
         """
-        data = Attributes(context or {})
+        data = Attributes(context) if context else NO_ATTRIBUTES
         moment = aware(at)
         self._apply(
             lambda work: _engine.fire(
@@ -475,18 +476,34 @@ class Order:
     def _apply(
         self, command: Callable[[Order], None], lifecycle: Lifecycle, at: dt.datetime
     ) -> None:
-        """Run ``command`` then the automatic transitions on a copy; swap it in on success."""
+        """Run ``command`` then the automatic transitions; on any error, undo what they did.
+
+        Commands change only the state, the hold, ``placed_at`` and the lines (by
+        replacing them) and append to the history, payments and events, so
+        remembering those and the three lengths is enough to restore the order.
+        """
         _engine.require_lifecycle(lifecycle)
-        work = attrs.evolve(
-            self,
-            history=list(self._history),
-            payments=list(self._payments),
-            events=list(self._events),
+        state, held_from, placed_at, lines = (
+            self._state,
+            self._held_from,
+            self.placed_at,
+            self._lines,
         )
-        command(work)
-        _engine.advance(work, lifecycle, at)
-        for field in attrs.fields(Order):
-            setattr(self, field.name, getattr(work, field.name))
+        history, payments, events = self._history, self._payments, self._events
+        marks = len(history), len(payments), len(events)
+        try:
+            command(self)
+            _engine.advance(self, lifecycle, at)
+        except BaseException:
+            self._state, self._held_from, self.placed_at, self._lines = (
+                state,
+                held_from,
+                placed_at,
+                lines,
+            )
+            del history[marks[0] :], payments[marks[1] :], events[marks[2] :]
+            self._history, self._payments, self._events = history, payments, events
+            raise
 
 
 def _check_pricing(order: Order) -> None:
