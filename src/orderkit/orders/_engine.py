@@ -32,10 +32,11 @@ from orderkit.orders._events import (
     OrderItemsShipped,
     OrderReleased,
     OrderStatusChanged,
+    PaymentRecorded,
 )
 from orderkit.orders._ledger import QuantityLedger
 from orderkit.orders._lifecycle import PREVIOUS_STATE, Lifecycle, Transition, TransitionContext
-from orderkit.orders._status import PaymentKind, StatusChange, payment_totals
+from orderkit.orders._status import Payment, PaymentKind, StatusChange, payment_totals
 from orderkit.orders._values import NO_ATTRIBUTES, Address, Attributes, CustomerRef, OrderLine
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ __all__ = [
     "fire",
     "move_units",
     "optional_text",
+    "record_payment",
     "require_lifecycle",
     "validate",
 ]
@@ -77,8 +79,15 @@ _MOVES: Final[dict[str, tuple[_Move, _LedgerEvent, bool]]] = {
 
 
 def aware(at: object, what: str = "at") -> dt.datetime:
-    """``at`` if it is a timezone-aware datetime; ``ValidationError`` otherwise."""
-    if not isinstance(at, dt.datetime) or at.utcoffset() is None:
+    """``at`` if it is a timezone-aware datetime; ``ValidationError`` otherwise.
+
+    A fixed-offset ``datetime.timezone`` (``UTC`` included; the class cannot be
+    subclassed) always has an offset: checking its type is several times cheaper
+    than ``utcoffset()``, which every other tzinfo still answers.
+    """
+    if not isinstance(at, dt.datetime) or (
+        type(at.tzinfo) is not dt.timezone and at.utcoffset() is None
+    ):
         raise ValidationError(f"{what} must be a timezone-aware datetime, got {at!r}", path=what)
     return at
 
@@ -172,21 +181,24 @@ def _require(order: Order, lifecycle: Lifecycle, command: str, ok: bool, reason:
         raise InvalidTransition(state, command, lifecycle.allowed_events(state), reason)
 
 
-def fire(
+def fire(  # noqa: PLR0917 (Order._apply passes arguments positionally)
     order: Order,
     lifecycle: Lifecycle,
-    event: str,
     at: dt.datetime,
-    *,
+    event: str,
     actor: str | None = None,
     reason: str | None = None,
     data: Attributes = NO_ATTRIBUTES,
 ) -> None:
     """Fire ``event``: check sources and guards, run effects, move the state."""
-    optional_text(actor, "actor")
-    optional_text(reason, "reason")
+    who: object = actor
+    why: object = reason
+    if not (who is None or isinstance(who, str)) or not (why is None or isinstance(why, str)):
+        optional_text(actor, "actor")
+        optional_text(reason, "reason")
     state = order._state
-    transition = lifecycle.transition(event)
+    name: object = event
+    transition = lifecycle._by_event.get(event) if isinstance(name, str) else None
     # The allowed events only name what a refusal offers instead: computed on refusal.
     if transition is None:
         allowed = lifecycle.allowed_events(state)
@@ -285,11 +297,11 @@ def advance(order: Order, lifecycle: Lifecycle, at: dt.datetime) -> None:
     """Fire automatic transitions whose guards pass, until none does."""
     for _ in range(len(lifecycle.states) + 1):
         state = order._state
-        for transition in lifecycle.automatic_from(state):
+        for transition in lifecycle._automatic.get(state, ()):
             target = order._held_from if transition.target == PREVIOUS_STATE else transition.target
             context = TransitionContext(transition.event, state, target or state, at)
             if all(guard(order, context) is None for guard in transition.guards):
-                fire(order, lifecycle, transition.event, at)
+                fire(order, lifecycle, at, transition.event)
                 break
         else:
             return
@@ -318,7 +330,7 @@ def _all_delivered(lines: tuple[OrderLine, ...]) -> bool:
 
 
 def move_units(
-    order: Order, lifecycle: Lifecycle, command: str, quantities: Quantities, at: dt.datetime
+    order: Order, lifecycle: Lifecycle, at: dt.datetime, command: str, quantities: Quantities
 ) -> None:
     """Apply one ledger command (allocate, deallocate, ship, deliver, return) to every line."""
     move, event_type, fulfillable_only = _MOVES[command]
@@ -348,12 +360,11 @@ def move_units(
         order._events.append(OrderDelivered(order_id=order.id, at=at))
 
 
-def cancel_units(
+def cancel_units(  # noqa: PLR0917 (Order._apply passes arguments positionally)
     order: Order,
     lifecycle: Lifecycle,
-    quantities: Quantities,
     at: dt.datetime,
-    *,
+    quantities: Quantities,
     actor: str | None,
     reason: str | None,
 ) -> None:
@@ -418,3 +429,28 @@ def check_payment(order: Order, kind: PaymentKind | str, amount: Money) -> Payme
             path="amount",
         )
     return payment_kind
+
+
+def record_payment(  # noqa: PLR0917 (Order._apply passes arguments positionally)
+    order: Order,
+    lifecycle: Lifecycle,
+    at: dt.datetime,
+    kind: PaymentKind | str,
+    amount: Money,
+    reference: str | None,
+) -> Payment:
+    """Record one payment movement (checked against its cap) and ``PaymentRecorded``."""
+    payment_kind = check_payment(order, kind, amount)
+    payment = Payment(payment_kind, amount, at, reference)
+    order._payments.append(payment)
+    order._events.append(
+        PaymentRecorded(
+            order_id=order.id,
+            at=at,
+            kind=payment_kind,
+            amount=amount,
+            reference=reference,
+            payment_status=order.payment_status,
+        )
+    )
+    return payment

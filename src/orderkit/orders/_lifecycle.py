@@ -361,10 +361,6 @@ class Lifecycle:
         except TypeError:  # an unhashable "event" names no transition
             return None
 
-    def automatic_from(self, state: str) -> tuple[Transition, ...]:
-        """The automatic transitions that start from ``state``, in declaration order."""
-        return self._automatic.get(state, ())
-
     def allowed_events(self, state: str) -> tuple[str, ...]:
         """The events a caller may fire from ``state`` (automatic ones excluded), sorted."""
         return tuple(

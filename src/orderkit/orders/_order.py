@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar, TypeVarTuple
 
 import attrs
 
@@ -20,7 +21,6 @@ from orderkit.ids import LineId, OrderId
 from orderkit.money import Currency, Money
 from orderkit.orders import _engine
 from orderkit.orders._engine import Quantities, aware
-from orderkit.orders._events import PaymentRecorded
 from orderkit.orders._lifecycle import Lifecycle
 from orderkit.orders._pricing import PriceSnapshot
 from orderkit.orders._standard import STANDARD_LIFECYCLE
@@ -38,6 +38,9 @@ from orderkit.orders._status import (
 from orderkit.orders._values import NO_ATTRIBUTES, Address, Attributes, CustomerRef, OrderLine
 
 __all__ = ["Order"]
+
+_Args = TypeVarTuple("_Args")
+_R = TypeVar("_R")
 
 
 @attrs.define
@@ -281,14 +284,7 @@ class Order:
                 it (with the guard's reason).
         """
         data = Attributes(context) if context else NO_ATTRIBUTES
-        moment = aware(at)
-        self._apply(
-            lambda work: _engine.fire(
-                work, lifecycle, event, moment, actor=actor, reason=reason, data=data
-            ),
-            lifecycle,
-            moment,
-        )
+        self._apply(_engine.fire, lifecycle, at, event, actor, reason, data)
 
     def confirm(
         self,
@@ -298,7 +294,7 @@ class Order:
         lifecycle: Lifecycle = STANDARD_LIFECYCLE,
     ) -> None:
         """Accept the order for fulfilment (``confirm``)."""
-        self.fire("confirm", at=at, actor=actor, lifecycle=lifecycle)
+        self._apply(_engine.fire, lifecycle, at, "confirm", actor)
 
     def cancel(
         self,
@@ -313,7 +309,7 @@ class Order:
         Records ``OrderCancelled`` listing, per line, the units to give back
         to stock. Refused (``InvalidTransition``) once anything has shipped.
         """
-        self.fire("cancel", at=at, actor=actor, reason=reason, lifecycle=lifecycle)
+        self._apply(_engine.fire, lifecycle, at, "cancel", actor, reason)
 
     def hold(
         self,
@@ -324,7 +320,7 @@ class Order:
         lifecycle: Lifecycle = STANDARD_LIFECYCLE,
     ) -> None:
         """Put the order on hold, remembering the current state."""
-        self.fire("hold", at=at, actor=actor, reason=reason, lifecycle=lifecycle)
+        self._apply(_engine.fire, lifecycle, at, "hold", actor, reason)
 
     def release(
         self,
@@ -334,7 +330,7 @@ class Order:
         lifecycle: Lifecycle = STANDARD_LIFECYCLE,
     ) -> None:
         """Lift a hold: back to the state the hold was placed from."""
-        self.fire("release", at=at, actor=actor, lifecycle=lifecycle)
+        self._apply(_engine.fire, lifecycle, at, "release", actor)
 
     def complete(
         self,
@@ -344,7 +340,7 @@ class Order:
         lifecycle: Lifecycle = STANDARD_LIFECYCLE,
     ) -> None:
         """Close a fulfilled order."""
-        self.fire("complete", at=at, actor=actor, lifecycle=lifecycle)
+        self._apply(_engine.fire, lifecycle, at, "complete", actor)
 
     # -- ledger commands ------------------------------------------------------
 
@@ -405,14 +401,7 @@ class Order:
         remaining unit is refused (cancel the order instead). If what is left
         has all shipped, the order becomes fulfilled.
         """
-        moment = aware(at)
-        self._apply(
-            lambda work: _engine.cancel_units(
-                work, lifecycle, quantities, moment, actor=actor, reason=reason
-            ),
-            lifecycle,
-            moment,
-        )
+        self._apply(_engine.cancel_units, lifecycle, at, quantities, actor, reason)
 
     # -- payments -------------------------------------------------------------
 
@@ -437,52 +426,37 @@ class Order:
                 not in whole minor units, or a cap exceeded.
             CurrencyMismatch: an amount in another currency.
         """
-        moment = aware(at)
-        recorded: list[Payment] = []
-
+        aware(at)  # before the reference, as ever
         _engine.optional_text(reference, "reference")
-
-        def run(work: Order) -> None:
-            payment_kind = _engine.check_payment(work, kind, amount)
-            payment = Payment(payment_kind, amount, moment, reference)
-            work._payments.append(payment)
-            work._events.append(
-                PaymentRecorded(
-                    order_id=work.id,
-                    at=moment,
-                    kind=payment_kind,
-                    amount=amount,
-                    reference=reference,
-                    payment_status=work.payment_status,
-                )
-            )
-            recorded.append(payment)
-
-        self._apply(run, lifecycle, moment)
-        return recorded[0]
+        return self._apply(_engine.record_payment, lifecycle, at, kind, amount, reference)
 
     # -- internals ------------------------------------------------------------
 
     def _ledger(
         self, command: str, quantities: Quantities, at: dt.datetime, lifecycle: Lifecycle
     ) -> None:
-        moment = aware(at)
-        self._apply(
-            lambda work: _engine.move_units(work, lifecycle, command, quantities, moment),
-            lifecycle,
-            moment,
-        )
+        self._apply(_engine.move_units, lifecycle, at, command, quantities)
 
     def _apply(
-        self, command: Callable[[Order], None], lifecycle: Lifecycle, at: dt.datetime
-    ) -> None:
-        """Run ``command`` then the automatic transitions; on any error, undo what they did.
+        self,
+        command: Callable[[Order, Lifecycle, dt.datetime, *_Args], _R],
+        lifecycle: Lifecycle,
+        at: dt.datetime,
+        *args: *_Args,
+    ) -> _R:
+        """Run ``command(self, lifecycle, at, *args)`` then the automatic transitions.
+
+        ``at`` and ``lifecycle`` are checked first. On any error, whether in the
+        command or in the automatic transitions, what they did is undone.
 
         Commands change only the state, the hold, ``placed_at`` and the lines (by
         replacing them) and append to the history, payments and events, so
         remembering those and the three lengths is enough to restore the order.
         """
-        _engine.require_lifecycle(lifecycle)
+        aware(at)
+        given: object = lifecycle  # require_lifecycle() inlined: this runs on every command
+        if not isinstance(given, Lifecycle):
+            _engine.require_lifecycle(given)
         state, held_from, placed_at, lines = (
             self._state,
             self._held_from,
@@ -492,8 +466,9 @@ class Order:
         history, payments, events = self._history, self._payments, self._events
         marks = len(history), len(payments), len(events)
         try:
-            command(self)
-            _engine.advance(self, lifecycle, at)
+            result = command(self, lifecycle, at, *args)
+            if self._state in lifecycle._automatic:
+                _engine.advance(self, lifecycle, at)
         except BaseException:
             self._state, self._held_from, self.placed_at, self._lines = (
                 state,
@@ -504,6 +479,7 @@ class Order:
             del history[marks[0] :], payments[marks[1] :], events[marks[2] :]
             self._history, self._payments, self._events = history, payments, events
             raise
+        return result
 
 
 def _check_pricing(order: Order) -> None:
