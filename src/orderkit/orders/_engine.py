@@ -1,9 +1,9 @@
 """The workings of :class:`~orderkit.orders.Order` commands.
 
-Every function here runs on the order's private working copy (see
-``Order._apply``): it checks, raises, or changes the copy. Only when the whole
-command and the automatic transitions after it succeed is the copy swapped in,
-so a refused command leaves the order untouched.
+Every function here runs on the order itself, inside ``Order._apply``: it
+checks, raises, or changes the order. If the command or an automatic
+transition after it raises, ``Order._apply`` puts back what changed, so a
+refused command leaves the order untouched.
 """
 
 from __future__ import annotations
