@@ -79,6 +79,19 @@ class OrderkitConverter(cattrs.Converter):
 
     #: Each attrs class structured so far -> its fast structure function (for tests).
     _fast: dict[Any, Callable[[Any], Any]]
+    _generator: _Generator
+
+    def gen_unstructure_without(
+        self, cls: type[Any], omit: AbstractSet[str]
+    ) -> Callable[[Any], dict[str, Any]]:
+        """An unstructure function for the attrs class ``cls`` leaving out the keys ``omit``.
+
+        Gives ``{k: v for k, v in converter.unstructure(value).items() if k not in omit}``
+        for a ``cls`` instance without unstructuring what is left out (storage drops an
+        aggregate's pending events this way).
+        """
+        fn: Callable[[Any], dict[str, Any]] = self._generator.unstructure_fn(cls, omit=omit)
+        return fn
 
     def structure(self, obj: object, cl: type[T]) -> T:
         """Structure ``obj`` as ``cl``; bad input raises :class:`ValidationError`.
@@ -511,13 +524,17 @@ class _Generator:
             return f"[{self.unstructure_expr(args[0], e, depth + 1)} for {e} in {v}]"
         return call
 
-    def unstructure_fn(self, cls: Any, tag: str | None = None) -> Callable[[Any], Any]:
+    def unstructure_fn(
+        self, cls: Any, tag: str | None = None, omit: AbstractSet[str] = frozenset()
+    ) -> Callable[[Any], Any]:
         """The unstructure function of ``cls``: what cattrs builds, with hooks inlined.
 
-        ``tag``: a first key naming the class (``{"type": "OrderPlaced", ...}``).
+        ``tag``: a first key naming the class (``{"type": "OrderPlaced", ...}``);
+        ``omit``: keys to leave out (their fields are not even read).
         """
         fields = [a for a in attrs.fields(attrs.resolve_types(cls)) if a.init]
-        name = f"unstructure_{cls.__name__}"
+        fields = [a for a in fields if a.alias not in omit]
+        name = f"unstructure_{cls.__name__}{'_without_' if omit else ''}{'_'.join(sorted(omit))}"
         lines = [f"def {name}(i):"]
         items = [] if tag is None else [f"{tag!r}: {cls.__name__!r}"]
         for index, a in enumerate(fields):
@@ -681,6 +698,7 @@ def make_converter() -> OrderkitConverter:
     conv.register_structure_hook(ZoneInfo, _structure_zone)
     generator = _Generator(conv, exact)
     conv._fast = generator.by_class
+    conv._generator = generator
     _configure_events(conv, _configure_attrs(conv, generator), generator.unstructure_fn)
     _configure_tagged_unions(conv)
     return conv

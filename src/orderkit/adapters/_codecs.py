@@ -41,6 +41,8 @@ T = TypeVar("T")
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _METADATA = frozenset({"version", "events"})
+#: Each aggregate class -> its converter dict without _METADATA, made on first use.
+_UNSTRUCTURE: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
 
 class Codec(Protocol[T]):
@@ -120,11 +122,20 @@ class AggregateCodec(Generic[T]):
 
     def encode(self, value: T) -> str:
         """``value`` as converter JSON without version and pending events."""
+        if value.__class__ is self.cls:
+            # The same dict as below, without unstructuring what is dropped (pending events).
+            return dump_json(self._unstructure()(value), self.spec.kind)
         if not isinstance(value, self.cls):
             raise ValidationError(
                 f"expected a {self.cls.__name__}, got {type(value).__name__}", path=self.spec.kind
             )
         return dump_json(_strip_metadata(converter.unstructure(value)), self.spec.kind)
+
+    def _unstructure(self) -> Callable[[T], dict[str, Any]]:
+        fn = _UNSTRUCTURE.get(self.cls)
+        if fn is None:
+            fn = _UNSTRUCTURE[self.cls] = converter.gen_unstructure_without(self.cls, _METADATA)
+        return fn
 
     def decode(self, record: Record) -> T:
         """Rebuild the aggregate; its ``version`` is the row's."""
