@@ -35,8 +35,14 @@ from orderkit.orders._events import (
     PaymentRecorded,
 )
 from orderkit.orders._ledger import QuantityLedger
-from orderkit.orders._lifecycle import PREVIOUS_STATE, Lifecycle, Transition, TransitionContext
-from orderkit.orders._status import Payment, PaymentKind, StatusChange, payment_totals
+from orderkit.orders._lifecycle import (
+    PREVIOUS_STATE,
+    Lifecycle,
+    Transition,
+    TransitionContext,
+    new_context,
+)
+from orderkit.orders._status import Payment, PaymentKind, new_status_change, payment_totals
 from orderkit.orders._values import NO_ATTRIBUTES, Address, Attributes, CustomerRef, OrderLine
 
 if TYPE_CHECKING:
@@ -210,7 +216,7 @@ def fire(  # noqa: PLR0917 (Order._apply passes arguments positionally)
     if target is None:
         allowed = lifecycle.allowed_events(state)
         raise InvalidTransition(state, event, allowed, "no state to return to")
-    context = TransitionContext(event, state, target, at, actor, reason, data)
+    context = new_context(event, state, target, at, actor, reason, data)
     for guard in transition.guards:
         refusal = guard(order, context)
         if refusal is not None:
@@ -247,7 +253,7 @@ def fire(  # noqa: PLR0917 (Order._apply passes arguments positionally)
     history = order._history
     if not history and state == lifecycle.initial:
         order.placed_at = at
-    history.append(StatusChange(event, state, target, at, actor, reason))
+    history.append(new_status_change(event, state, target, at, actor, reason))
     order._state = target
     order._events.extend(events)
 
@@ -299,9 +305,10 @@ def advance(order: Order, lifecycle: Lifecycle, at: dt.datetime) -> None:
         state = order._state
         for transition in lifecycle._automatic.get(state, ()):
             target = order._held_from if transition.target == PREVIOUS_STATE else transition.target
-            context = TransitionContext(transition.event, state, target or state, at)
+            event = transition.event
+            context = new_context(event, state, target or state, at, None, None, NO_ATTRIBUTES)
             if all(guard(order, context) is None for guard in transition.guards):
-                fire(order, lifecycle, at, transition.event)
+                fire(order, lifecycle, at, event)
                 break
         else:
             return

@@ -38,6 +38,7 @@ __all__ = [
     "Lifecycle",
     "Transition",
     "TransitionContext",
+    "new_context",
 ]
 
 # State and event names appear in diagrams and in stored histories: keep them plain.
@@ -51,8 +52,14 @@ _Node = tuple[str, str | None]
 PREVIOUS_STATE: Final = "*previous"
 
 
+class _TransitionContextDraft:
+    """The slots of :class:`TransitionContext` (which adds none), for :func:`new_context`."""
+
+    __slots__ = ("__weakref__", "actor", "at", "data", "event", "reason", "source", "target")
+
+
 @attrs.frozen
-class TransitionContext:
+class TransitionContext(_TransitionContextDraft):
     """What guards and effects know about the transition being attempted."""
 
     event: str
@@ -62,6 +69,28 @@ class TransitionContext:
     actor: str | None = None
     reason: str | None = None
     data: Attributes = NO_ATTRIBUTES
+
+
+def new_context(  # noqa: PLR0917 (the fields in order, as attrs' __init__ takes them)
+    event: str,
+    source: str,
+    target: str,
+    at: dt.datetime,
+    actor: str | None,
+    reason: str | None,
+    data: Attributes,
+) -> TransitionContext:
+    """A :class:`TransitionContext` built through its draft (see ``new_status_change``)."""
+    draft: Any = _TransitionContextDraft()
+    draft.event = event
+    draft.source = source
+    draft.target = target
+    draft.at = at
+    draft.actor = actor
+    draft.reason = reason
+    draft.data = data
+    draft.__class__ = TransitionContext
+    return draft  # type: ignore[no-any-return]
 
 
 Guard = Callable[["Order", TransitionContext], "str | None"]
