@@ -10,6 +10,7 @@ list says later.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TypeVar
@@ -21,6 +22,7 @@ from orderkit.invoicing import InvoiceableLine, LineKind, LineTax, TaxCategory
 from orderkit.money import Currency, Money
 from orderkit.orders import (
     Address,
+    Attributes,
     CustomerRef,
     Order,
     OrderLine,
@@ -52,10 +54,19 @@ T = TypeVar("T", bound=attrs.AttrsInstance)
 #: Line attribute holding the invoice description given in the ``LineRequest``.
 DESCRIPTION_KEY = "orderkit.description"
 
+#: The attributes of a line without a description (immutable, so every such line shares it).
+_NO_ATTRIBUTES = Attributes()
+
 
 def line_id(index: int) -> LineId:
     """Line ids are positions within the order: ``L1``, ``L2``, ..."""
     return LineId(f"L{index + 1}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _jurisdiction(country: str, region: str | None) -> Jurisdiction:
+    """Where an address is, for tax (a frozen value: one per place, not one per order)."""
+    return Jurisdiction(country, region)
 
 
 def pricing_request(
@@ -75,7 +86,7 @@ def pricing_request(
     destination = (
         None
         if shipping_address is None
-        else Jurisdiction(shipping_address.country, shipping_address.region or None)
+        else _jurisdiction(shipping_address.country, shipping_address.region or None)
     )
     return PricingRequest(
         currency=currency,
@@ -178,7 +189,11 @@ def order_lines(lines: Sequence[LineRequest], breakdown: PriceBreakdown) -> list
             request.quantity,
             priced.unit_price,
             tax_category=request.tax_category,
-            attributes={DESCRIPTION_KEY: request.description} if request.description else {},
+            attributes=(
+                Attributes({DESCRIPTION_KEY: request.description})
+                if request.description
+                else _NO_ATTRIBUTES
+            ),
         )
         for request, priced in zip(lines, breakdown.lines, strict=True)
     ]
