@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import itertools
 import linecache
 import re
 import types
@@ -362,6 +363,7 @@ class _Generator:
         #: the attrs class -> its fast structure function
         self.by_class: dict[Any, Callable[[Any], Any]] = {}
         self.names: dict[int, str] = {}
+        self.counter = itertools.count()
         self.globs: dict[str, Any] = {
             "_Slow": _Slow,
             "_list": list,
@@ -378,13 +380,14 @@ class _Generator:
         """A global name for ``value`` in the generated code (one per object)."""
         name = self.names.get(id(value))  # bound objects stay alive, so ids stay theirs
         if name is None:
-            name = self.names[id(value)] = f"_g{len(self.globs)}"
+            # A counter, not len(globs): threads may generate at once, names stay unique.
+            name = self.names[id(value)] = f"_g{next(self.counter)}"
             self.globs[name] = value
         return name
 
     def _compile(self, name: str, lines: list[str]) -> Callable[[Any], Any]:
         source = "\n".join(lines)
-        filename = f"<orderkit generated {name}>"
+        filename = f"<orderkit generated {name} {next(self.counter)}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace: dict[str, Any] = {}
         exec(compile(source, filename, "exec"), self.globs, namespace)
