@@ -569,13 +569,18 @@ def allocate(total: Money, weights: Sequence[int | Decimal | Money]) -> list[Mon
         raise ValidationError(f"weights {weights!r} are not a sequence", path="weights")
     if not weights:
         raise ValidationError("allocate needs at least one weight", path="weights")
-    ratios = _weight_ratios(weights)
-    common = math.lcm(*[den for _, den in ratios])
-    scaled = (
-        [num for num, _ in ratios]
-        if common == 1
-        else [num * (common // den) for num, den in ratios]
-    )
+    for weight in weights:
+        if weight.__class__ is not int or weight < 0:
+            ratios = _weight_ratios(weights)
+            common = math.lcm(*[den for _, den in ratios])
+            scaled = (
+                [num for num, _ in ratios]
+                if common == 1
+                else [num * (common // den) for num, den in ratios]
+            )
+            break
+    else:  # whole weights (minor units, counts), the usual case: each is its own ratio
+        scaled = list(weights)  # type: ignore[arg-type]  # every one an int, just checked
     weight_sum = sum(scaled)
     if weight_sum == 0:
         raise ValidationError("all weights are zero; nothing to split by", path="weights")
@@ -598,5 +603,13 @@ def allocate(total: Money, weights: Sequence[int | Decimal | Money]) -> list[Mon
             parts[index] += 1
     currency = total.currency
     quantum = currency.quantum
-    # Whole minor units of an amount in range, so in range too (and never -0).
-    return [_valid(_multiply(Decimal(sign * part), quantum), currency) for part in parts]
+    result: list[Money] = []
+    for part in parts:
+        # Whole minor units of an amount in range, so in range too (and never -0);
+        # _valid() inlined, as in Money.__add__.
+        money = _MoneyDraft()
+        money.amount = _multiply(Decimal(sign * part), quantum)
+        money.currency = currency
+        money.__class__ = Money  # type: ignore[assignment]
+        result.append(money)  # type: ignore[arg-type]
+    return result

@@ -57,7 +57,8 @@ def test_every_field_has_a_slot_in_the_draft() -> None:
     for cls in (LineBreakdown, AppliedDiscount, TaxAmount, DiscountShare):
         (draft,) = cls.__bases__
         assert not vars(cls)["__slots__"]  # attrs reused the draft's slots: one layout
-        assert set(vars(draft)["__slots__"]) == {f.name for f in attrs.fields(cls)} | {"__weakref__"}
+        fields = {f.name for f in attrs.fields(cls)}
+        assert set(vars(draft)["__slots__"]) == {*fields, "__weakref__"}
 
 
 @st.composite

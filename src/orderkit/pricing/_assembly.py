@@ -88,7 +88,7 @@ class Assembly:
     def _item(self, j: int, amount: Decimal, category: str) -> _Item:
         """Tax item ``j`` (rates in policy order, rounded per the policy); count it per rate."""
         cur = self.currency
-        rates, divisor = self._rates_for(category)
+        rates, divisor = self._rates.get(category) or self._rates_for(category)
         shares = self._shares
         quantum = cur.quantum
         mode = self.mode
@@ -131,6 +131,13 @@ class Assembly:
         cur = self.currency
         if not self.inclusive:
             return gross_money, _exact(gross - net, cur)
+        return self._excluding_included_tax(gross, category, net)
+
+    def _excluding_included_tax(
+        self, gross: Decimal, category: str, net: Decimal
+    ) -> tuple[Money, Money]:
+        """:meth:`_excluding_tax` with tax-inclusive prices."""
+        cur = self.currency
         rates, divisor = self._rates_for(category)
         quantum = cur.quantum
         mode = self.mode
@@ -159,6 +166,7 @@ class Assembly:
         cur = self.currency
         request = self.request
         policy = self.policy
+        inclusive = self.inclusive
         has_shipping = request.shipping is not None
         shipping_left = shipping_gross - sum([d.amount.amount for d in shipping_discounts], ZERO)
         if policy.rounding_level == TaxRounding.PER_TOTAL:
@@ -176,7 +184,11 @@ class Assembly:
             category = line.tax_category
             net, total, net_money, line_taxes = self._item(j, remaining[j], category)
             gross_money = _exact(line_gross, cur)
-            gross_ex, discount_ex = self._excluding_tax(line_gross, gross_money, category, net)
+            gross_ex, discount_ex = (
+                self._excluding_included_tax(line_gross, category, net)
+                if inclusive
+                else (gross_money, _exact(line_gross - net, cur))
+            )
             given = line.unit_price
             discounts = line_discounts[j]
             for d in discounts:
