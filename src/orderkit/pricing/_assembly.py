@@ -191,8 +191,8 @@ class Assembly:
             )
             given = line.unit_price
             discounts = line_discounts[j]
-            for d in discounts:
-                discount_total += d.amount.amount
+            if discounts:  # all of them, as the pricer took them off (whole minor units)
+                discount_total += line_gross - remaining[j]
             lines.append(
                 new_line_breakdown(
                     line.line_id,

@@ -303,16 +303,12 @@ class Pricer:
                 exponent = currency.exponent
                 parts = allocate(amount_money, [int(r.scaleb(exponent)) for r in remaining])
                 shares: list[DiscountShare] = []
-                line_ids = state.line_ids
-                for i, part in enumerate(parts):
-                    shares.append(new_discount_share(line_ids[i], part))
+                kind, code, name = DiscountKind.ORDER_PROMOTION, promotion.code, promotion.name
+                for i, (line_id, part) in enumerate(zip(state.line_ids, parts, strict=True)):
+                    shares.append(new_discount_share(line_id, part))
                     if part.amount:
                         remaining[i] -= part.amount
-                        line_discounts[i].append(
-                            new_applied_discount(
-                                DiscountKind.ORDER_PROMOTION, promotion.code, promotion.name, part
-                            )
-                        )
+                        line_discounts[i].append(new_applied_discount(kind, code, name, part))
                 order_discounts.append(
                     OrderDiscount(promotion.code, promotion.name, amount_money, tuple(shares))
                 )
