@@ -6,6 +6,8 @@
   agrees with ``utcoffset()`` on every kind of tzinfo.
 - The engine builds ``StatusChange`` and ``TransitionContext`` through slotted
   drafts; those equal, and behave like, the values attrs' ``__init__`` builds.
+- Ledger moves build their result, and commands the line holding it, through
+  drafts too; they equal what ``attrs.evolve`` (which re-validates) builds.
 """
 
 from __future__ import annotations
@@ -13,19 +15,31 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import zoneinfo
+from collections.abc import Callable
 
 import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orderkit.errors import ValidationError
-from orderkit.orders import Lifecycle, StatusChange, TransitionContext
+from orderkit.errors import InvalidQuantity, ValidationError
+from orderkit.orders import (
+    Lifecycle,
+    OrderLine,
+    QuantityLedger,
+    StatusChange,
+    TransitionContext,
+)
 from orderkit.orders._engine import aware
 from orderkit.orders._lifecycle import new_context
 from orderkit.orders._status import new_status_change
-from orderkit.orders._values import Attributes
-from orderkit.testing.strategies import lifecycles, line_attributes
+from orderkit.orders._values import Attributes, with_ledger
+from orderkit.testing.strategies import (
+    lifecycles,
+    line_attributes,
+    order_lines,
+    quantity_ledgers,
+)
 
 
 @given(lifecycle=lifecycles(), name=st.text(max_size=12))
@@ -96,8 +110,54 @@ def test_drafted_changes_and_contexts_are_the_values_attrs_builds(
 
 
 def test_every_field_has_a_slot_in_the_draft() -> None:
-    for cls in (StatusChange, TransitionContext):
+    for cls in (StatusChange, TransitionContext, QuantityLedger, OrderLine):
         (draft,) = cls.__bases__
         assert not vars(cls)["__slots__"]  # attrs reused the draft's slots: one layout
         names = {field.name for field in attrs.fields(cls)}
         assert set(vars(draft)["__slots__"]) == names | {"__weakref__"}
+
+
+#: Each move and the ledger ``attrs.evolve`` builds for it (the slow path it replaced).
+_MOVES: dict[str, Callable[[QuantityLedger, int], QuantityLedger]] = {
+    "allocate": lambda ledger, q: attrs.evolve(ledger, allocated=ledger.allocated + q),
+    "deallocate": lambda ledger, q: attrs.evolve(ledger, allocated=ledger.allocated - q),
+    "ship": lambda ledger, q: attrs.evolve(ledger, shipped=ledger.shipped + q),
+    "deliver": lambda ledger, q: attrs.evolve(ledger, delivered=ledger.delivered + q),
+    "return_units": lambda ledger, q: attrs.evolve(ledger, returned=ledger.returned + q),
+    "cancel": lambda ledger, q: attrs.evolve(
+        ledger,
+        cancelled=ledger.cancelled + q,
+        allocated=ledger.allocated - max(0, q - ledger.unallocated),
+    ),
+}
+
+
+@given(
+    ledger=quantity_ledgers(),
+    move=st.sampled_from(sorted(_MOVES)),
+    quantity=st.integers(1, 25),
+    line=order_lines(),
+)
+def test_moved_ledgers_and_lines_are_the_values_attrs_builds(
+    ledger: QuantityLedger, move: str, quantity: int, line: OrderLine
+) -> None:
+    try:
+        result = getattr(ledger, move)(quantity)
+    except InvalidQuantity:
+        with pytest.raises(ValidationError):  # the slow path refuses it too
+            _MOVES[move](ledger, quantity)
+        return
+    moved: QuantityLedger = result[0] if move == "cancel" else result
+    expected = _MOVES[move](ledger, quantity)
+    assert type(moved) is QuantityLedger
+    assert moved == expected
+    assert (hash(moved), repr(moved)) == (hash(expected), repr(expected))
+    assert pickle.loads(pickle.dumps(moved)) == expected
+    # The same move on a line's own ledger: the line with it, as attrs.evolve builds it.
+    line = attrs.evolve(line, quantity=ledger.ordered, ledger=ledger)
+    drafted = with_ledger(line, moved)
+    assert type(drafted) is OrderLine
+    assert drafted == attrs.evolve(line, ledger=moved)
+    assert repr(drafted) == repr(attrs.evolve(line, ledger=moved))
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        drafted.ledger = ledger  # type: ignore[misc]

@@ -12,8 +12,6 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Final
 
-import attrs
-
 from orderkit.errors import CurrencyMismatch, InvalidQuantity, InvalidTransition, ValidationError
 from orderkit.events import DomainEvent
 from orderkit.ids import LineId
@@ -43,7 +41,14 @@ from orderkit.orders._lifecycle import (
     new_context,
 )
 from orderkit.orders._status import Payment, PaymentKind, new_status_change, payment_totals
-from orderkit.orders._values import NO_ATTRIBUTES, Address, Attributes, CustomerRef, OrderLine
+from orderkit.orders._values import (
+    NO_ATTRIBUTES,
+    Address,
+    Attributes,
+    CustomerRef,
+    OrderLine,
+    with_ledger,
+)
 
 if TYPE_CHECKING:
     from orderkit.orders._order import Order
@@ -241,7 +246,7 @@ def fire(  # noqa: PLR0917 (Order._apply passes arguments positionally)
         )
     if cancels:
         order._lines = tuple(
-            attrs.evolve(line, ledger=line.ledger.cancel(line.ledger.unshipped)[0])
+            with_ledger(line, line.ledger.cancel(line.ledger.unshipped)[0])
             if line.ledger.unshipped
             else line
             for line in order._lines
@@ -356,7 +361,7 @@ def move_units(
     for index, quantity in _moves(order, quantities):
         line = lines[index]
         try:
-            lines[index] = attrs.evolve(line, ledger=move(line.ledger, quantity))
+            lines[index] = with_ledger(line, move(line.ledger, quantity))
         except InvalidQuantity as exc:
             raise _wrap(line, exc) from None
         moved.append(LineQuantity(line.line_id, line.sku, quantity))
@@ -393,7 +398,7 @@ def cancel_units(  # noqa: PLR0917 (Order._apply passes arguments positionally)
             ledger, released = line.ledger.cancel(quantity)
         except InvalidQuantity as exc:
             raise _wrap(line, exc) from None
-        lines[index] = attrs.evolve(line, ledger=ledger)
+        lines[index] = with_ledger(line, ledger)
         cancelled.append(CancelledLine(line.line_id, line.sku, quantity, released))
     if not any(line.ledger.open for line in lines):
         raise InvalidQuantity(

@@ -13,6 +13,11 @@ cumulative and bounded by the one before it::
 so no figure can go negative or exceed what precedes it. Every move returns a
 new ledger or raises :class:`~orderkit.errors.InvalidQuantity` naming the
 figures involved; the ledger itself never changes.
+
+A move checks its own bounds, which keep every rule above, so it builds its
+result through a *draft* (same slots, plain assignment, then the class is
+switched, as :mod:`orderkit.money` builds Money) rather than re-running the
+full validation of attrs' ``__init__`` on figures already known to be valid.
 """
 
 from __future__ import annotations
@@ -59,8 +64,22 @@ def _validate(ledger: QuantityLedger, _: Any, __: Any) -> None:
             raise InvalidQuantity(f"{name} {value} exceeds {bound_name} {bound}", path=name)
 
 
+class _QuantityLedgerDraft:
+    """The slots of :class:`QuantityLedger` (which adds none), for :func:`_moved`."""
+
+    __slots__ = (
+        "__weakref__",
+        "allocated",
+        "cancelled",
+        "delivered",
+        "ordered",
+        "returned",
+        "shipped",
+    )
+
+
 @attrs.frozen
-class QuantityLedger:
+class QuantityLedger(_QuantityLedgerDraft):
     """Cumulative unit counts of one order line; see the module docstring for the rules.
 
     >>> ledger = QuantityLedger(ordered=3).allocate(2).ship(1)
@@ -127,7 +146,7 @@ class QuantityLedger:
             raise InvalidQuantity(
                 f"cannot allocate {quantity}: only {self.unallocated} open and unallocated"
             )
-        return attrs.evolve(self, allocated=self.allocated + quantity)
+        return _moved(self, self.allocated + quantity, self.shipped, self.cancelled)
 
     def deallocate(self, quantity: int) -> QuantityLedger:
         """Give back stock set aside for ``quantity`` units that have not shipped."""
@@ -137,7 +156,7 @@ class QuantityLedger:
                 f"cannot deallocate {quantity}: only {self.allocated_unshipped} "
                 "allocated and not yet shipped"
             )
-        return attrs.evolve(self, allocated=self.allocated - quantity)
+        return _moved(self, self.allocated - quantity, self.shipped, self.cancelled)
 
     def ship(self, quantity: int) -> QuantityLedger:
         """Record ``quantity`` allocated units as shipped."""
@@ -147,7 +166,7 @@ class QuantityLedger:
                 f"cannot ship {quantity}: only {self.allocated_unshipped} "
                 "allocated and not yet shipped"
             )
-        return attrs.evolve(self, shipped=self.shipped + quantity)
+        return _moved(self, self.allocated, self.shipped + quantity, self.cancelled)
 
     def deliver(self, quantity: int) -> QuantityLedger:
         """Record ``quantity`` shipped units as delivered."""
@@ -156,7 +175,9 @@ class QuantityLedger:
             raise InvalidQuantity(
                 f"cannot deliver {quantity}: only {self.undelivered} shipped and not yet delivered"
             )
-        return attrs.evolve(self, delivered=self.delivered + quantity)
+        return _moved(
+            self, self.allocated, self.shipped, self.cancelled, delivered=self.delivered + quantity
+        )
 
     def return_units(self, quantity: int) -> QuantityLedger:
         """Record ``quantity`` delivered units as returned by the customer."""
@@ -165,7 +186,9 @@ class QuantityLedger:
             raise InvalidQuantity(
                 f"cannot return {quantity}: only {self.returnable} delivered and not yet returned"
             )
-        return attrs.evolve(self, returned=self.returned + quantity)
+        return _moved(
+            self, self.allocated, self.shipped, self.cancelled, returned=self.returned + quantity
+        )
 
     def cancel(self, quantity: int) -> tuple[QuantityLedger, int]:
         """Cancel ``quantity`` unshipped units; returns the new ledger and the units released.
@@ -179,7 +202,27 @@ class QuantityLedger:
                 f"cannot cancel {quantity}: only {self.unshipped} not yet shipped"
             )
         released = max(0, quantity - self.unallocated)
-        ledger = attrs.evolve(
-            self, cancelled=self.cancelled + quantity, allocated=self.allocated - released
-        )
-        return ledger, released
+        return _moved(
+            self, self.allocated - released, self.shipped, self.cancelled + quantity
+        ), released
+
+
+def _moved(
+    ledger: QuantityLedger,
+    allocated: int,
+    shipped: int,
+    cancelled: int,
+    *,
+    delivered: int | None = None,
+    returned: int | None = None,
+) -> QuantityLedger:
+    """``ledger`` with these figures, which the move calling this has checked (module docstring)."""
+    draft: Any = _QuantityLedgerDraft()
+    draft.ordered = ledger.ordered
+    draft.allocated = allocated
+    draft.shipped = shipped
+    draft.delivered = ledger.delivered if delivered is None else delivered
+    draft.cancelled = cancelled
+    draft.returned = ledger.returned if returned is None else returned
+    draft.__class__ = QuantityLedger
+    return draft  # type: ignore[no-any-return]

@@ -18,7 +18,7 @@ from orderkit.money import Money
 from orderkit.orders._countries import COUNTRY_CODES, NO_POSTAL_CODE
 from orderkit.orders._ledger import QuantityLedger
 
-__all__ = ["NO_ATTRIBUTES", "Address", "Attributes", "CustomerRef", "OrderLine"]
+__all__ = ["NO_ATTRIBUTES", "Address", "Attributes", "CustomerRef", "OrderLine", "with_ledger"]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _POSTAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{0,14}$")
@@ -188,8 +188,23 @@ def _new_ledger(line: OrderLine) -> QuantityLedger:
     return QuantityLedger(ordered=quantity)
 
 
+class _OrderLineDraft:
+    """The slots of :class:`OrderLine` (which adds none), for :func:`with_ledger`."""
+
+    __slots__ = (
+        "__weakref__",
+        "attributes",
+        "ledger",
+        "line_id",
+        "quantity",
+        "sku",
+        "tax_category",
+        "unit_price",
+    )
+
+
 @attrs.frozen
-class OrderLine:
+class OrderLine(_OrderLineDraft):
     """One line of an order: what was ordered, at what price, and its quantity ledger.
 
     ``ledger`` starts pristine (only ``ordered``); the :class:`Order` moves it.
@@ -255,3 +270,24 @@ class OrderLine:
     def returned(self) -> int:
         """Units returned by the customer."""
         return self.ledger.returned
+
+
+def with_ledger(line: OrderLine, ledger: QuantityLedger) -> OrderLine:
+    """``attrs.evolve(line, ledger=ledger)`` for a ledger moved from the line's own.
+
+    The order's commands replace a line's ledger with the result of one of its
+    moves, which keeps ``ordered`` (so the ledger still matches the quantity) and
+    leaves every other field as validated: the line is built through a draft
+    (same slots, plain assignment, as :mod:`orderkit.money` builds Money) instead
+    of re-running every validator of the line.
+    """
+    draft: Any = _OrderLineDraft()
+    draft.line_id = line.line_id
+    draft.sku = line.sku
+    draft.quantity = line.quantity
+    draft.unit_price = line.unit_price
+    draft.tax_category = line.tax_category
+    draft.attributes = line.attributes
+    draft.ledger = ledger
+    draft.__class__ = OrderLine
+    return draft  # type: ignore[no-any-return]
