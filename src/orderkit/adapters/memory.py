@@ -22,8 +22,9 @@ round-trip fails here first.
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import attrs
 
@@ -45,7 +46,11 @@ class _Row:
 
 @attrs.define
 class _State:
-    """Committed data (or the changes of one transaction, with the same shape)."""
+    """Committed data (or the changes of one transaction, with the same shape).
+
+    ``index`` and ``undispatched`` are kept on the committed state only, so that a
+    query or a relay poll costs what it returns, not the size of the store.
+    """
 
     tables: dict[str, dict[str, _Row]] = attrs.Factory(dict)
     numbers: dict[tuple[str, int], int] = attrs.Factory(dict)
@@ -54,6 +59,10 @@ class _State:
     dispatched: set[str] = attrs.Factory(set)
     message_ids: set[str] = attrs.Factory(set)
     seq: int = 0
+    #: (table, column) → column value → keys of the committed rows holding it.
+    index: dict[tuple[str, str], dict[Column, set[str]]] = attrs.Factory(dict)
+    #: Committed outbox messages not dispatched yet, in outbox order, by message id.
+    undispatched: dict[str, OutboxMessage] = attrs.Factory(dict)
 
 
 class MemoryStore:
@@ -141,10 +150,16 @@ class _MemoryRecords(RecordStore):
     def apply(self) -> None:
         base, new = self._committed, self._new
         for table, rows in new.tables.items():
-            base.tables.setdefault(table, {}).update(rows)
+            stored = base.tables.setdefault(table, {})
+            for key, row in rows.items():
+                _reindex(base.index, table, key, stored.get(key), row)
+            stored.update(rows)
         base.numbers.update(new.numbers)
         base.results.update(new.results)
         base.outbox.extend(new.outbox)
+        base.undispatched.update((message.message_id, message) for message in new.outbox)
+        for message_id in new.dispatched:
+            base.undispatched.pop(message_id, None)
         base.dispatched.update(new.dispatched)
         base.message_ids.update(new.message_ids)
         base.seq = new.seq
@@ -156,6 +171,15 @@ class _MemoryRecords(RecordStore):
         if row is None:
             row = self._committed.tables.get(spec.table, {}).get(key)
         return row
+
+    def _matching(self, spec: TableSpec, column: str, value: Column) -> list[tuple[str, _Row]]:
+        """Rows whose ``column`` is ``value``: indexed committed rows and this transaction's."""
+        committed = self._committed.index.get((spec.table, column), {}).get(value, set())
+        candidates = committed.union(self._new.tables.get(spec.table, {}))
+        found = ((key, self._row(spec, key)) for key in candidates)
+        return [
+            (key, row) for key, row in found if row is not None and row.columns[column] == value
+        ]
 
     def _rows(self, spec: TableSpec) -> dict[str, _Row]:
         merged = dict(self._committed.tables.get(spec.table, {}))
@@ -201,7 +225,7 @@ class _MemoryRecords(RecordStore):
     def select(
         self, spec: TableSpec, column: str, value: Column, limit: int | None
     ) -> list[Record]:
-        rows = [(key, row) for key, row in self._rows(spec).items() if row.columns[column] == value]
+        rows = self._matching(spec, column, value)
         if spec.order_by:
             rows.sort(key=lambda item: (*(item[1].columns[c] for c in spec.order_by), item[0]))
         else:
@@ -273,16 +297,14 @@ class _MemoryRecords(RecordStore):
                 )
             )
 
-    def _dispatched(self, message_id: str) -> bool:
-        return message_id in self._new.dispatched or message_id in self._committed.dispatched
+    def _pending(self) -> Iterator[OutboxMessage]:
+        dispatched = self._new.dispatched
+        for message in (*self._committed.undispatched.values(), *self._new.outbox):
+            if message.message_id not in dispatched:
+                yield message
 
     def pending(self, limit: int | None) -> list[OutboxMessage]:
-        messages = [
-            m
-            for m in (*self._committed.outbox, *self._new.outbox)
-            if not self._dispatched(m.message_id)
-        ]
-        return messages if limit is None else messages[:limit]
+        return list(itertools.islice(self._pending(), limit))
 
     def mark_dispatched(self, message_ids: Sequence[str]) -> list[str]:
         missing = [
@@ -295,7 +317,27 @@ class _MemoryRecords(RecordStore):
         return missing
 
     def count_outbox(self, *, pending_only: bool) -> int:
-        messages = (*self._committed.outbox, *self._new.outbox)
         if not pending_only:
-            return len(messages)
-        return sum(1 for m in messages if not self._dispatched(m.message_id))
+            return len(self._committed.outbox) + len(self._new.outbox)
+        return sum(1 for _ in self._pending())
+
+
+def _reindex(
+    index: dict[tuple[str, str], dict[Column, set[str]]],
+    table: str,
+    key: str,
+    old: _Row | None,
+    new: _Row,
+) -> None:
+    """Move ``key`` from its old column values to its new ones in the committed index."""
+    for column, value in new.columns.items():
+        by_value = index.setdefault((table, column), {})
+        if old is not None and column in old.columns:
+            before = old.columns[column]
+            if before == value:
+                continue
+            keys = by_value.get(before, set())
+            keys.discard(key)
+            if not keys:
+                by_value.pop(before, None)
+        by_value.setdefault(value, set()).add(key)
