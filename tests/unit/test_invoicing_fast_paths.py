@@ -3,8 +3,12 @@
 The library reads a ledger's invoiced lines once per draft or record (not once
 per line), builds drafted lines and issued invoices without re-running checks
 their own arithmetic guarantees, and records without re-checking the order's
-lines. These properties hold every such value to the checking constructors
-(``attrs.evolve`` re-runs them) and the quantities to the per-line queries.
+lines. A draft computes its tax breakdown and totals once, when drafted, so
+issuing only stamps the number; and what is drafted from a ledger is what that
+ledger records (the service relies on it to draw the number last and not
+re-check the issued invoice). These properties hold every such value to the
+checking constructors (``attrs.evolve`` re-runs them), the drafted sums to
+fresh ones, and the quantities to the per-line queries.
 """
 
 from __future__ import annotations
@@ -31,8 +35,10 @@ from orderkit.invoicing import (
     PaymentTerms,
     PostalAddress,
     TaxCategory,
+    compute_totals,
     draft_invoice,
     invoiceable_quantities,
+    tax_breakdown,
 )
 from orderkit.money import Money
 from orderkit.testing.strategies import invoicing_ledgers, parties, payment_terms
@@ -87,6 +93,16 @@ def test_drafted_issued_and_recorded_values_pass_the_checking_constructors(
             assert attrs.evolve(line) == line
             assert all(attrs.evolve(tax) == tax for tax in line.taxes)
             assert line.quantity == quantities[line.line_id]
+        breakdown = tax_breakdown(draft.lines, draft.currency)
+        assert draft.tax_breakdown == breakdown
+        assert draft.totals() == compute_totals(draft.lines, breakdown, draft.currency)
+        paid = data.draw(st.sampled_from([draft.totals().gross, Money.zero(draft.currency)]))
+        assert draft.totals(paid) == compute_totals(draft.lines, breakdown, draft.currency, paid)
+        fresh = attrs.evolve(draft)  # built again, nothing computed yet
+        assert fresh == draft
+        assert fresh.issue(number, series="INV", issued_on=DAY) == draft.issue(
+            number, series="INV", issued_on=DAY
+        )
         invoice = draft.issue(number, series="INV", issued_on=DAY)
         assert attrs.evolve(invoice) == invoice
         recorded = ledger.record(invoice)

@@ -184,15 +184,32 @@ class InvoiceDraft:
     supplied_on: dt.date | None = None
     buyer_reference: str | None = None
     note: str | None = None
+    #: The tax breakdown and the totals with nothing paid, computed once: drafting computes
+    #: them, so issuing after the number is drawn only stamps it (the sequence's row lock
+    #: is held for as short as possible).
+    _sums: tuple[tuple[TaxSubtotal, ...], DocumentTotals] | None = attrs.field(
+        default=None, init=False, eq=False, repr=False
+    )
+
+    def _computed(self) -> tuple[tuple[TaxSubtotal, ...], DocumentTotals]:
+        sums = self._sums
+        if sums is None:
+            breakdown = tax_breakdown(self.lines, self.currency)
+            sums = (breakdown, compute_totals(self.lines, breakdown, self.currency))
+            object.__setattr__(self, "_sums", sums)
+        return sums
 
     @property
     def tax_breakdown(self) -> tuple[TaxSubtotal, ...]:
         """The tax per rate the invoice will show."""
-        return tax_breakdown(self.lines, self.currency)
+        return self._computed()[0]
 
     def totals(self, paid: Money | None = None) -> DocumentTotals:
         """The totals the invoice will show when ``paid`` was already paid."""
-        return compute_totals(self.lines, self.tax_breakdown, self.currency, paid)
+        breakdown, unpaid = self._computed()
+        if paid is None:
+            return unpaid
+        return compute_totals(self.lines, breakdown, self.currency, paid)
 
     def issue(
         self,
@@ -225,7 +242,7 @@ class InvoiceDraft:
             buyer=self.buyer,
             lines=self.lines,
             tax_breakdown=breakdown,
-            totals=compute_totals(self.lines, breakdown, self.currency, paid),
+            totals=self.totals(paid),
             payment_terms=self.payment_terms,
             buyer_reference=self.buyer_reference,
             note=self.note,
@@ -280,7 +297,7 @@ def draft_invoice(
         for line in ledger.lines
         if line.line_id in quantities
     )
-    return InvoiceDraft(
+    draft = InvoiceDraft(
         ledger.order_id,
         ledger.currency,
         seller,
@@ -291,3 +308,5 @@ def draft_invoice(
         buyer_reference,
         note,
     )
+    draft._computed()  # before a number is drawn: issuing then only stamps it
+    return draft
