@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 import pytest
@@ -373,9 +374,11 @@ def test_a_batched_stock_save_is_one_statement_and_its_events_keep_their_order(
     sent: list[str] = []
     real = psycopg.Connection.execute
 
-    def execute(self: psycopg.Connection[TupleRow], query: str, *args: object) -> object:
+    def execute(
+        self: psycopg.Connection[TupleRow], query: str, *args: Any, **kwargs: Any
+    ) -> object:
         sent.append(query)
-        return real(self, query, *args)  # type: ignore[arg-type]
+        return real(self, query, *args, **kwargs)
 
     monkeypatch.setattr(psycopg.Connection, "execute", execute)
     with store.unit_of_work() as uow:
