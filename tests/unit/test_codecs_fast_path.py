@@ -4,10 +4,14 @@
 included, and then dropped the storage metadata (``version``, ``events``); it
 now asks the converter for a function that leaves them out. The JSON must be
 the same, for every aggregate the strategies draw, pending events or not.
+
+``dump_json`` calls the C encoder it builds once instead of ``json.dumps``: the
+same text, or the same error, for any value.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -15,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orderkit.adapters._codecs import ORDERS, SHIPMENTS, STOCK, AggregateCodec, dump_json
+from orderkit.errors import ValidationError
 from orderkit.serialization import converter
 from orderkit.testing.contracts._storage import make_order, make_stock, stock_records
 
@@ -49,3 +54,54 @@ def test_pending_events_are_left_out() -> None:
     assert STOCK.encode(stock) == _old_encode(stock)
     assert '"events"' not in ORDERS.encode(order)
     assert '"version"' not in ORDERS.encode(order)
+
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8)
+_KEYS = st.text(max_size=4) | st.integers(-3, 3) | st.none()
+_VALUES = st.recursive(
+    _SCALARS | st.builds(object),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(_KEYS, inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _dumps(value: object) -> str:
+    """What dump_json did before: json.dumps with its options."""
+    try:
+        return json.dumps(value, separators=(",", ":"), sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        return f"error: x is not JSON-serialisable: {exc}"
+
+
+def _dump(value: object) -> str:
+    try:
+        return dump_json(value, "x")
+    except ValidationError as exc:
+        return f"error: {exc.errors['x']}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_VALUES)
+def test_dump_json_equals_json_dumps(value: object) -> None:
+    assert _dump(value) == _dumps(value)
+
+
+def test_dump_json_names_a_cycle_and_refuses_too_deep() -> None:
+    cycle: list[object] = []
+    cycle.append({"a": cycle})
+    assert (
+        _dump(cycle)
+        == _dumps(cycle)
+        == "error: x is not JSON-serialisable: Circular reference detected"
+    )
+    deep: list[object] = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(RecursionError):
+        json.dumps(deep, separators=(",", ":"), sort_keys=True, allow_nan=False)
+    with pytest.raises(RecursionError):
+        dump_json(deep, "x")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from _json import make_encoder
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -73,12 +74,21 @@ class Codec(Protocol[T]):
 #: What ``json.dumps(value, separators=(",", ":"), sort_keys=True, allow_nan=False)`` builds
 #: on every call, built once.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True, allow_nan=False)
+#: Its C core, also built once (``encode`` builds one per call), without the markers that
+#: catch a circular value: a cycle recurses until RecursionError, and then ``_ENCODER``
+#: runs again to raise what it raises (a ValueError naming the cycle).
+_ENCODE = make_encoder(
+    None, _ENCODER.default, json.encoder.encode_basestring_ascii, None, ":", ",", True, False, False
+)
 
 
 def dump_json(value: object, what: str) -> str:
     """Compact, deterministic JSON, or a ValidationError naming ``what``."""
     try:
-        return _ENCODER.encode(value)
+        try:
+            return "".join(_ENCODE(value, 0))
+        except RecursionError:
+            return _ENCODER.encode(value)
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"{what} is not JSON-serialisable: {exc}", path=what) from None
 

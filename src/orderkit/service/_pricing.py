@@ -30,6 +30,7 @@ from orderkit.orders import (
     PricedShipping,
     PricedTax,
     PriceSnapshot,
+    QuantityLedger,
 )
 from orderkit.pricing import (
     Jurisdiction,
@@ -91,17 +92,7 @@ def pricing_request(
     return PricingRequest(
         currency=currency,
         moment=at,
-        lines=[
-            PricingLine(
-                line_id(index),
-                line.sku,
-                line.quantity,
-                unit_price=line.unit_price,
-                categories=line.categories,
-                tax_category=line.tax_category,
-            )
-            for index, line in enumerate(lines)
-        ],
+        lines=[_pricing_line(index, line) for index, line in enumerate(lines)],
         customer_group=customer.group,
         coupon_codes=tuple(coupon_codes),
         destination=destination,
@@ -125,6 +116,54 @@ def _unchecked(cls: type[T]) -> Callable[..., T]:
         return instance
 
     return build
+
+
+#: Lines built without re-running checks their request already passed (see below).
+_TRUSTED_PRICING_LINE = _unchecked(PricingLine)
+_TRUSTED_ORDER_LINE = _unchecked(OrderLine)
+_NO_WEIGHT = Decimal(0)  # PricingLine's default weight
+
+
+def _pricing_line(index: int, line: LineRequest) -> PricingLine:
+    """The pricing line of a request; :class:`PricingLine`'s checks only where still needed.
+
+    A ``LineRequest`` itself (not a subclass) has checked its sku (a non-blank str), its
+    quantity (a whole number > 0) and that its unit price is Money or None. What
+    ``PricingLine`` checks beyond that (a price not negative, a str tax category, str
+    categories) is checked here; anything else takes the checking constructor, which
+    raises what it always raised.
+    """
+    price = line.unit_price
+    categories = line.categories
+    if (
+        line.__class__ is LineRequest
+        and line.tax_category.__class__ is str
+        and (price is None or not price.is_negative)
+        and (not categories or all(c.__class__ is str for c in categories))
+    ):
+        return _TRUSTED_PRICING_LINE(
+            line_id(index),
+            line.sku,
+            line.quantity,
+            price,
+            categories,
+            line.tax_category,
+            _NO_WEIGHT,
+        )
+    return PricingLine(
+        line_id(index),
+        line.sku,
+        line.quantity,
+        unit_price=price,
+        categories=categories,
+        tax_category=line.tax_category,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _pristine(quantity: int) -> QuantityLedger:
+    """A new line's ledger (immutable, so lines of the same quantity share one)."""
+    return QuantityLedger(ordered=quantity)
 
 
 #: The snapshot's constructors: the checking ones, and ones that trust the figures (the
@@ -181,22 +220,47 @@ def price_snapshot(
 
 
 def order_lines(lines: Sequence[LineRequest], breakdown: PriceBreakdown) -> list[OrderLine]:
-    """The order lines of priced requests (the priced amounts go in the snapshot)."""
-    return [
-        OrderLine(
-            priced.line_id,
-            Sku(request.sku),
-            request.quantity,
-            priced.unit_price,
-            tax_category=request.tax_category,
-            attributes=(
-                Attributes({DESCRIPTION_KEY: request.description})
-                if request.description
-                else _NO_ATTRIBUTES
-            ),
+    """The order lines of priced requests (the priced amounts go in the snapshot).
+
+    As for pricing lines, a ``LineRequest``'s sku and quantity are not checked again
+    (``OrderLine`` checks them the same way); the line id, tax category and unit price
+    are checked here, and anything else takes the checking constructor.
+    """
+    result = []
+    for request, priced in zip(lines, breakdown.lines, strict=True):
+        attributes = (
+            Attributes({DESCRIPTION_KEY: request.description})
+            if request.description
+            else _NO_ATTRIBUTES
         )
-        for request, priced in zip(lines, breakdown.lines, strict=True)
-    ]
+        line_id_, price, tax = priced.line_id, priced.unit_price, request.tax_category
+        if (
+            request.__class__ is LineRequest
+            and line_id_.__class__ is str
+            and line_id_.strip()
+            and tax.__class__ is str
+            and tax.strip()
+            and price.__class__ is Money
+            and not price.is_negative
+        ):
+            quantity = request.quantity
+            result.append(
+                _TRUSTED_ORDER_LINE(
+                    line_id_, request.sku, quantity, price, tax, attributes, _pristine(quantity)
+                )
+            )
+        else:
+            result.append(
+                OrderLine(
+                    line_id_,
+                    Sku(request.sku),
+                    request.quantity,
+                    price,
+                    tax_category=tax,
+                    attributes=attributes,
+                )
+            )
+    return result
 
 
 def _taxes(taxes: Sequence[PricedTax], currency: Currency) -> tuple[LineTax, ...]:
