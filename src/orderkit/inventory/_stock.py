@@ -517,22 +517,20 @@ class SkuStock:
     # -------------------------------------------------------------- private
 
     def _check_state(self) -> None:
-        """Refuse a stored state that breaks an invariant (the converter builds through here)."""
-        for location, qty in self._on_hand.items():
-            _check_text(location, "on_hand")
-            check_quantity(qty, f"on_hand[{location}]")
-        allocated: dict[LocationId, int] = {}  # per location, in one pass over every order
-        for order, per_location in self._allocations.items():
-            for location, qty in per_location.items():
-                check_quantity(qty, f"allocations[{order}][{location}]")
-                allocated[location] = allocated.get(location, 0) + qty
-        for location in self.locations:
-            if allocated.get(location, 0) > self.on_hand(location):
-                raise ValidationError(
-                    f"sku {self.sku}: allocated {allocated[location]} exceeds on hand "
-                    f"{self.on_hand(location)} at {location}",
-                    path=f"allocations.{location}",
-                )
+        """Refuse a stored state that breaks an invariant (the converter builds through here).
+
+        Every stored record passes through here, so the common case is cheap: a whole
+        number of exactly ``int`` above its bound needs no call, and a path naming the
+        value is formatted only for the check that refuses it (the same check as before).
+        """
+        on_hand = self._on_hand
+        for location, qty in on_hand.items():
+            if location.__class__ is not str or not location.strip():
+                _check_text(location, "on_hand")
+            if qty.__class__ is not int or qty <= 0:
+                check_quantity(qty, f"on_hand[{location}]")
+        if self._allocations:
+            self._check_allocations()
         for reference, batch in self._batches.items():
             if batch.reference != reference:
                 raise ValidationError(f"batch stored under {reference!r}", path="batches")
@@ -553,21 +551,43 @@ class SkuStock:
                     f"reservation stored under {reference!r}", path="reservations"
                 )
         for order, qty in self._backorders.items():
-            check_quantity(qty, f"backorders[{order}]")
-        if self.backordered() > self.backorder.limit:
+            if qty.__class__ is not int or qty <= 0:
+                check_quantity(qty, f"backorders[{order}]")
+        if self._backorders and self.backordered() > self.backorder.limit:
             raise ValidationError(
                 f"sku {self.sku}: {self.backordered()} backordered exceeds the limit "
                 f"{self.backorder.limit}",
                 path="backorders",
             )
-        for name in ("received", "shipped", "written_off"):
-            check_quantity(getattr(self, f"_{name}"), name, allow_zero=True)
-        if self._received != self.on_hand() + self._shipped + self._written_off:
+        received, shipped, written_off = self._received, self._shipped, self._written_off
+        for name, value in (
+            ("received", received),
+            ("shipped", shipped),
+            ("written_off", written_off),
+        ):
+            if value.__class__ is not int or value < 0:
+                check_quantity(value, name, allow_zero=True)
+        if received != sum(on_hand.values()) + shipped + written_off:
             raise ValidationError(
-                f"sku {self.sku}: received {self._received} != on hand {self.on_hand()} + "
-                f"shipped {self._shipped} + written off {self._written_off}",
+                f"sku {self.sku}: received {received} != on hand {self.on_hand()} + "
+                f"shipped {shipped} + written off {written_off}",
                 path="received",
             )
+
+    def _check_allocations(self) -> None:
+        """Every allocation a whole number > 0, and none over the stock on hand where it is."""
+        allocated: dict[LocationId, int] = {}  # per location, in one pass over every order
+        for order, per_location in self._allocations.items():
+            for location, qty in per_location.items():
+                check_quantity(qty, f"allocations[{order}][{location}]")
+                allocated[location] = allocated.get(location, 0) + qty
+        for location in self.locations:
+            if allocated.get(location, 0) > self.on_hand(location):
+                raise ValidationError(
+                    f"sku {self.sku}: allocated {allocated[location]} exceeds on hand "
+                    f"{self.on_hand(location)} at {location}",
+                    path=f"allocations.{location}",
+                )
 
     def _batch(self, reference: str) -> IncomingBatch:
         _check_text(reference, "batch reference")
