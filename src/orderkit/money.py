@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Final, NoReturn
 
 import attrs
 
+from orderkit._drafts import builder, draft_of
 from orderkit._iso4217 import NO_MINOR_UNIT, TABLE
 from orderkit.errors import CurrencyMismatch, UnknownCurrency, ValidationError
 
@@ -191,30 +192,8 @@ def _to_decimal(value: str | int | Decimal) -> Decimal:
     return result
 
 
-class _MoneySlots:
-    """The storage of :class:`Money`, shared with :class:`_MoneyDraft`.
-
-    Money is frozen, so its own ``__setattr__`` refuses every assignment. A
-    result of arithmetic on valid Money is built as a draft (same slots, plain
-    assignment) whose class is then switched to Money: Python allows that
-    between classes of one layout, and it costs about half of calling the
-    slot descriptors' setters.
-    """
-
-    __slots__ = ("__weakref__", "amount", "currency")
-
-    amount: Decimal
-    currency: Currency
-
-
-class _MoneyDraft(_MoneySlots):
-    """A Money under construction; only :func:`_exact` and friends ever hold one."""
-
-    __slots__ = ()
-
-
 @attrs.frozen(order=False, init=False)
-class Money(_MoneySlots):
+class Money:
     """An exact amount in one currency. Immutable and hashable.
 
     Amounts keep every digit they are given; only :meth:`round` rounds.
@@ -311,8 +290,8 @@ class Money(_MoneySlots):
         money = _MoneyDraft()
         money.amount = amount
         money.currency = currency
-        money.__class__ = Money  # type: ignore[assignment]
-        return money  # type: ignore[return-value]
+        money.__class__ = Money
+        return money  # type: ignore[no-any-return]
 
     def __radd__(self, other: int) -> Money:
         # Lets the builtin ``sum()`` start from its integer 0.
@@ -467,11 +446,18 @@ class Money(_MoneySlots):
 
 
 _ZERO: Final = Decimal(0)
-_set_amount = _MoneySlots.__dict__["amount"].__set__  # for __init__: Money is frozen to all
-_set_currency = _MoneySlots.__dict__["currency"].__set__
+_set_amount = Money.__dict__["amount"].__set__  # for __init__: Money is frozen to all
+_set_currency = Money.__dict__["currency"].__set__
 _ranged_add = _RANGED.add
 _ranged_subtract = _RANGED.subtract
 _multiply = _EXACT.multiply
+
+#: Money from an amount known to be valid (finite, in range, not a negative zero),
+#: built through a draft (orderkit._drafts) without ``__init__``'s checks. The
+#: hottest sites (``+``, :func:`_exact`, :func:`allocate`) inline it with its
+#: draft class: one call more costs ``_exact`` about 15 % and ``+`` about 5 %.
+_valid: Final = builder(Money)
+_MoneyDraft: Final = draft_of(Money)
 
 
 def _exact(amount: Decimal, currency: Currency) -> Money:
@@ -489,17 +475,8 @@ def _exact(amount: Decimal, currency: Currency) -> Money:
     money = _MoneyDraft()  # _valid() inlined: pricing builds most of its results here
     money.amount = amount
     money.currency = currency
-    money.__class__ = Money  # type: ignore[assignment]
-    return money  # type: ignore[return-value]
-
-
-def _valid(amount: Decimal, currency: Currency) -> Money:
-    """Money from an amount known to be valid (finite, in range, not a negative zero)."""
-    money = _MoneyDraft()
-    money.amount = amount
-    money.currency = currency
-    money.__class__ = Money  # type: ignore[assignment]
-    return money  # type: ignore[return-value]
+    money.__class__ = Money
+    return money  # type: ignore[no-any-return]
 
 
 def _check_weight_currencies(weights: Sequence[object]) -> None:
@@ -610,6 +587,6 @@ def allocate(total: Money, weights: Sequence[int | Decimal | Money]) -> list[Mon
         money = _MoneyDraft()
         money.amount = _multiply(Decimal(sign * part), quantum)
         money.currency = currency
-        money.__class__ = Money  # type: ignore[assignment]
-        result.append(money)  # type: ignore[arg-type]
+        money.__class__ = Money
+        result.append(money)
     return result

@@ -4,8 +4,9 @@
   tables built once; they agree with a scan of the declared transitions.
 - ``aware()`` answers a ``datetime.timezone`` without ``utcoffset()``; it
   agrees with ``utcoffset()`` on every kind of tzinfo.
-- The engine builds ``StatusChange`` and ``TransitionContext`` through slotted
-  drafts; those equal, and behave like, the values attrs' ``__init__`` builds.
+- The engine builds ``StatusChange`` and ``TransitionContext`` through drafts
+  (orderkit._drafts); those equal, and behave like, the values attrs'
+  ``__init__`` builds.
 - Ledger moves build their result, and commands the line holding it, through
   drafts too; they equal what ``attrs.evolve`` (which re-validates) builds.
 """
@@ -107,14 +108,6 @@ def test_drafted_changes_and_contexts_are_the_values_attrs_builds(
         assert attrs.asdict(drafted, recurse=False) == attrs.asdict(made, recurse=False)
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             drafted.event = "other"  # type: ignore[misc]
-
-
-def test_every_field_has_a_slot_in_the_draft() -> None:
-    for cls in (StatusChange, TransitionContext, QuantityLedger, OrderLine):
-        (draft,) = cls.__bases__
-        assert not vars(cls)["__slots__"]  # attrs reused the draft's slots: one layout
-        names = {field.name for field in attrs.fields(cls)}
-        assert set(vars(draft)["__slots__"]) == names | {"__weakref__"}
 
 
 #: Each move and the ledger ``attrs.evolve`` builds for it (the slow path it replaced).

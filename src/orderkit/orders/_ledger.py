@@ -14,18 +14,19 @@ so no figure can go negative or exceed what precedes it. Every move returns a
 new ledger or raises :class:`~orderkit.errors.InvalidQuantity` naming the
 figures involved; the ledger itself never changes.
 
-A move checks its own bounds, which keep every rule above, so it builds its
-result through a *draft* (same slots, plain assignment, then the class is
-switched, as :mod:`orderkit.money` builds Money) rather than re-running the
-full validation of attrs' ``__init__`` on figures already known to be valid.
+A move checks its own bounds, which keep every rule above, so it copies the
+ledger with its new figures through :mod:`orderkit._drafts` (like
+``attrs.evolve`` without re-running the full validation of ``__init__`` on
+figures already known to be valid).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
+from orderkit._drafts import evolver
 from orderkit.errors import InvalidQuantity
 
 __all__ = ["QuantityLedger"]
@@ -64,22 +65,8 @@ def _validate(ledger: QuantityLedger, _: Any, __: Any) -> None:
             raise InvalidQuantity(f"{name} {value} exceeds {bound_name} {bound}", path=name)
 
 
-class _QuantityLedgerDraft:
-    """The slots of :class:`QuantityLedger` (which adds none), for :func:`_moved`."""
-
-    __slots__ = (
-        "__weakref__",
-        "allocated",
-        "cancelled",
-        "delivered",
-        "ordered",
-        "returned",
-        "shipped",
-    )
-
-
 @attrs.frozen
-class QuantityLedger(_QuantityLedgerDraft):
+class QuantityLedger:
     """Cumulative unit counts of one order line; see the module docstring for the rules.
 
     >>> ledger = QuantityLedger(ordered=3).allocate(2).ship(1)
@@ -146,7 +133,7 @@ class QuantityLedger(_QuantityLedgerDraft):
             raise InvalidQuantity(
                 f"cannot allocate {quantity}: only {self.unallocated} open and unallocated"
             )
-        return _moved(self, self.allocated + quantity, self.shipped, self.cancelled)
+        return _with_allocated(self, self.allocated + quantity)
 
     def deallocate(self, quantity: int) -> QuantityLedger:
         """Give back stock set aside for ``quantity`` units that have not shipped."""
@@ -156,7 +143,7 @@ class QuantityLedger(_QuantityLedgerDraft):
                 f"cannot deallocate {quantity}: only {self.allocated_unshipped} "
                 "allocated and not yet shipped"
             )
-        return _moved(self, self.allocated - quantity, self.shipped, self.cancelled)
+        return _with_allocated(self, self.allocated - quantity)
 
     def ship(self, quantity: int) -> QuantityLedger:
         """Record ``quantity`` allocated units as shipped."""
@@ -166,7 +153,7 @@ class QuantityLedger(_QuantityLedgerDraft):
                 f"cannot ship {quantity}: only {self.allocated_unshipped} "
                 "allocated and not yet shipped"
             )
-        return _moved(self, self.allocated, self.shipped + quantity, self.cancelled)
+        return _with_shipped(self, self.shipped + quantity)
 
     def deliver(self, quantity: int) -> QuantityLedger:
         """Record ``quantity`` shipped units as delivered."""
@@ -175,9 +162,7 @@ class QuantityLedger(_QuantityLedgerDraft):
             raise InvalidQuantity(
                 f"cannot deliver {quantity}: only {self.undelivered} shipped and not yet delivered"
             )
-        return _moved(
-            self, self.allocated, self.shipped, self.cancelled, delivered=self.delivered + quantity
-        )
+        return _with_delivered(self, self.delivered + quantity)
 
     def return_units(self, quantity: int) -> QuantityLedger:
         """Record ``quantity`` delivered units as returned by the customer."""
@@ -186,9 +171,7 @@ class QuantityLedger(_QuantityLedgerDraft):
             raise InvalidQuantity(
                 f"cannot return {quantity}: only {self.returnable} delivered and not yet returned"
             )
-        return _moved(
-            self, self.allocated, self.shipped, self.cancelled, returned=self.returned + quantity
-        )
+        return _with_returned(self, self.returned + quantity)
 
     def cancel(self, quantity: int) -> tuple[QuantityLedger, int]:
         """Cancel ``quantity`` unshipped units; returns the new ledger and the units released.
@@ -202,27 +185,15 @@ class QuantityLedger(_QuantityLedgerDraft):
                 f"cannot cancel {quantity}: only {self.unshipped} not yet shipped"
             )
         released = max(0, quantity - self.unallocated)
-        return _moved(
-            self, self.allocated - released, self.shipped, self.cancelled + quantity
-        ), released
+        moved = _with_allocated_cancelled(
+            self, self.allocated - released, self.cancelled + quantity
+        )
+        return moved, released
 
 
-def _moved(
-    ledger: QuantityLedger,
-    allocated: int,
-    shipped: int,
-    cancelled: int,
-    *,
-    delivered: int | None = None,
-    returned: int | None = None,
-) -> QuantityLedger:
-    """``ledger`` with these figures, which the move calling this has checked (module docstring)."""
-    draft: Any = _QuantityLedgerDraft()
-    draft.ordered = ledger.ordered
-    draft.allocated = allocated
-    draft.shipped = shipped
-    draft.delivered = ledger.delivered if delivered is None else delivered
-    draft.cancelled = cancelled
-    draft.returned = ledger.returned if returned is None else returned
-    draft.__class__ = QuantityLedger
-    return draft  # type: ignore[no-any-return]
+# What each move changes, copied through a draft (module docstring).
+_with_allocated: Final = evolver(QuantityLedger, "allocated")
+_with_shipped: Final = evolver(QuantityLedger, "shipped")
+_with_delivered: Final = evolver(QuantityLedger, "delivered")
+_with_returned: Final = evolver(QuantityLedger, "returned")
+_with_allocated_cancelled: Final = evolver(QuantityLedger, "allocated", "cancelled")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
+from orderkit._drafts import builder
 from orderkit.errors import ValidationError
 from orderkit.events import DomainEvent
 from orderkit.orders._status import StatusChange
@@ -52,14 +53,8 @@ _Node = tuple[str, str | None]
 PREVIOUS_STATE: Final = "*previous"
 
 
-class _TransitionContextDraft:
-    """The slots of :class:`TransitionContext` (which adds none), for :func:`new_context`."""
-
-    __slots__ = ("__weakref__", "actor", "at", "data", "event", "reason", "source", "target")
-
-
 @attrs.frozen
-class TransitionContext(_TransitionContextDraft):
+class TransitionContext:
     """What guards and effects know about the transition being attempted."""
 
     event: str
@@ -71,26 +66,8 @@ class TransitionContext(_TransitionContextDraft):
     data: Attributes = NO_ATTRIBUTES
 
 
-def new_context(  # noqa: PLR0917 (the fields in order, as attrs' __init__ takes them)
-    event: str,
-    source: str,
-    target: str,
-    at: dt.datetime,
-    actor: str | None,
-    reason: str | None,
-    data: Attributes,
-) -> TransitionContext:
-    """A :class:`TransitionContext` built through its draft (see ``new_status_change``)."""
-    draft: Any = _TransitionContextDraft()
-    draft.event = event
-    draft.source = source
-    draft.target = target
-    draft.at = at
-    draft.actor = actor
-    draft.reason = reason
-    draft.data = data
-    draft.__class__ = TransitionContext
-    return draft  # type: ignore[no-any-return]
+#: A TransitionContext built through a draft (orderkit._drafts), for the engine.
+new_context: Final = builder(TransitionContext)
 
 
 Guard = Callable[["Order", TransitionContext], "str | None"]

@@ -7,11 +7,12 @@ error names the field and the offending value.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final
 
 import attrs
 
+from orderkit._drafts import evolver
 from orderkit.errors import InvalidQuantity, ValidationError
 from orderkit.ids import CustomerId, LineId, Sku
 from orderkit.money import Money
@@ -188,23 +189,8 @@ def _new_ledger(line: OrderLine) -> QuantityLedger:
     return QuantityLedger(ordered=quantity)
 
 
-class _OrderLineDraft:
-    """The slots of :class:`OrderLine` (which adds none), for :func:`with_ledger`."""
-
-    __slots__ = (
-        "__weakref__",
-        "attributes",
-        "ledger",
-        "line_id",
-        "quantity",
-        "sku",
-        "tax_category",
-        "unit_price",
-    )
-
-
 @attrs.frozen
-class OrderLine(_OrderLineDraft):
+class OrderLine:
     """One line of an order: what was ordered, at what price, and its quantity ledger.
 
     ``ledger`` starts pristine (only ``ordered``); the :class:`Order` moves it.
@@ -272,22 +258,8 @@ class OrderLine(_OrderLineDraft):
         return self.ledger.returned
 
 
-def with_ledger(line: OrderLine, ledger: QuantityLedger) -> OrderLine:
-    """``attrs.evolve(line, ledger=ledger)`` for a ledger moved from the line's own.
-
-    The order's commands replace a line's ledger with the result of one of its
-    moves, which keeps ``ordered`` (so the ledger still matches the quantity) and
-    leaves every other field as validated: the line is built through a draft
-    (same slots, plain assignment, as :mod:`orderkit.money` builds Money) instead
-    of re-running every validator of the line.
-    """
-    draft: Any = _OrderLineDraft()
-    draft.line_id = line.line_id
-    draft.sku = line.sku
-    draft.quantity = line.quantity
-    draft.unit_price = line.unit_price
-    draft.tax_category = line.tax_category
-    draft.attributes = line.attributes
-    draft.ledger = ledger
-    draft.__class__ = OrderLine
-    return draft  # type: ignore[no-any-return]
+#: ``attrs.evolve(line, ledger=ledger)`` for a ledger moved from the line's own. A
+#: move keeps ``ordered`` (so the ledger still matches the quantity) and every other
+#: field is as validated, so the line is copied through a draft (orderkit._drafts)
+#: instead of re-running every validator of the line.
+with_ledger: Final[Callable[[OrderLine, QuantityLedger], OrderLine]] = evolver(OrderLine, "ledger")

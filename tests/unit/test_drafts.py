@@ -1,0 +1,79 @@
+"""orderkit._drafts against attrs, for every class built through a draft, on drawn values.
+
+A builder takes ``__init__``'s arguments (defaults and factories included) and
+an evolver is ``attrs.evolve`` without validation: on valid fields both must
+build the value attrs builds, as an ordinary frozen instance of the class.
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import orderkit.orders
+import orderkit.pricing
+from orderkit._drafts import builder, drafted, evolver
+from orderkit.errors import OrderkitError
+from orderkit.money import Money
+
+_DRAFTED = drafted()
+_EVOLVED = [(cls, names) for cls, evolved in _DRAFTED.items() for names in evolved]
+
+
+def test_the_drafted_classes_are_the_hot_values() -> None:
+    assert {cls.__name__ for cls in _DRAFTED} == {
+        "Money",
+        *("AppliedDiscount", "DiscountShare", "LineBreakdown", "TaxAmount"),
+        *("OrderLine", "QuantityLedger", "StatusChange", "TransitionContext"),
+    }
+    for cls in _DRAFTED:
+        assert cls.__bases__ == (object,)  # no private base in the class or its docs
+        assert cls in (Money, *vars(orderkit.orders).values(), *vars(orderkit.pricing).values())
+
+
+def _same(built: Any, made: Any) -> None:
+    cls = type(made)
+    assert type(built) is cls
+    assert built == made
+    assert (hash(built), repr(built)) == (hash(made), repr(made))
+    assert attrs.asdict(built, recurse=False) == attrs.asdict(made, recurse=False)
+    assert pickle.loads(pickle.dumps(built)) == made
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        setattr(built, attrs.fields(cls)[0].name, None)
+
+
+@pytest.mark.parametrize("cls", _DRAFTED, ids=lambda cls: cls.__name__)
+@given(data=st.data())
+# The strategies of breakdown parts filter out priced carts that have none of them.
+@settings(suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+def test_built_values_are_the_values_init_builds(cls: type, data: st.DataObject) -> None:
+    value = data.draw(st.from_type(cls))
+    fields = attrs.fields(cls)
+    args = [getattr(value, field.name) for field in fields]
+    build = builder(cls)
+    _same(build(*args), cls(*args))
+    _same(build(**{f.alias: a for f, a in zip(fields, args, strict=True)}), value)
+    required = [a for f, a in zip(fields, args, strict=True) if f.default is attrs.NOTHING]
+    _same(build(*required), cls(*required))  # the defaults and factories of __init__
+
+
+@pytest.mark.parametrize(
+    ("cls", "names"), _EVOLVED, ids=lambda x: x.__name__ if isinstance(x, type) else "-".join(x)
+)
+@given(data=st.data())
+def test_evolved_values_are_the_values_attrs_evolve_builds(
+    cls: type, names: tuple[str, ...], data: st.DataObject
+) -> None:
+    value, other = data.draw(st.from_type(cls)), data.draw(st.from_type(cls))
+    fields = attrs.fields_dict(cls)
+    changes = {fields[name].alias or name: getattr(other, name) for name in names}
+    try:
+        expected = attrs.evolve(value, **changes)
+    except OrderkitError:  # not a valid combination: an evolver is only given valid ones
+        return
+    _same(evolver(cls, *names)(value, *changes.values()), expected)
