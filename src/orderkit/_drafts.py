@@ -34,6 +34,8 @@ _A = TypeVar("_A", bound=attrs.AttrsInstance)
 
 _DRAFTS: Final[dict[type, type]] = {}
 _EVOLVERS: Final[dict[type, dict[tuple[str, ...], None]]] = {}  # ordered sets
+#: Names the generated source uses besides the fields (a field of that name would shadow one).
+_GENERATED_NAMES: Final = frozenset({"Class", "Draft", "NOTHING", "draft", "instance"})
 
 
 def draft_of(cls: type) -> type[Any]:
@@ -128,6 +130,9 @@ def evolver(cls: type[_A], *names: str) -> Callable[..., _A]:
 def _generate(
     cls: type, name: str, params: str, values: dict[str, str], namespace: dict[str, Any]
 ) -> Callable[..., Any]:
+    clash = _GENERATED_NAMES & {n for f in attrs.fields(cls) for n in (f.name, f.alias)}
+    if clash:
+        raise TypeError(f"{cls.__qualname__}: fields {sorted(clash)} clash with generated names")
     lines = [f"def {name}({params}):", "    draft = Draft()"]
     lines += [f"    draft.{slot} = {value}" for slot, value in values.items()]
     lines += ["    draft.__class__ = Class", "    return draft", ""]

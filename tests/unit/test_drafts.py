@@ -77,3 +77,34 @@ def test_evolved_values_are_the_values_attrs_evolve_builds(
     except OrderkitError:  # not a valid combination: an evolver is only given valid ones
         return
     _same(evolver(cls, *names)(value, *changes.values()), expected)
+
+
+@attrs.frozen
+class _Checked:
+    value: int
+
+    def __attrs_post_init__(self) -> None:
+        """A hook a builder would skip."""
+
+
+@attrs.frozen
+class _Shadowing:
+    draft: int
+
+
+@attrs.frozen(slots=False)
+class _Unslotted:
+    value: int
+
+
+@attrs.frozen
+class _Derived:
+    value: int
+    twice: int = attrs.field(init=False, default=0)
+
+
+@pytest.mark.parametrize("cls", [_Checked, _Shadowing, _Unslotted, _Derived, int])
+def test_classes_a_builder_cannot_mirror_are_refused(cls: type) -> None:
+    with pytest.raises((TypeError, attrs.exceptions.NotAnAttrsClassError)):
+        builder(cls)
+    assert cls not in drafted()
