@@ -18,11 +18,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orderkit.adapters._codecs import ORDERS, SHIPMENTS, STOCK, AggregateCodec, dump_json
+from orderkit.adapters._codecs import (
+    ORDERS,
+    SHIPMENTS,
+    STOCK,
+    AggregateCodec,
+    dump_json,
+    encode_event,
+)
 from orderkit.adapters._records import Record
 from orderkit.errors import ValidationError
+from orderkit.events import DomainEvent
 from orderkit.serialization import converter
 from orderkit.testing.contracts._storage import make_order, make_stock, stock_records
+from orderkit.testing.strategies import (
+    invoice_issued_events,
+    order_events,
+    shipment_events,
+    stock_events,
+)
 
 CODECS = [ORDERS, STOCK, SHIPMENTS]
 
@@ -129,3 +143,23 @@ def test_decode_equals_structuring_the_stored_keys(
     assert repr(decoded) == repr(old)
     assert codec.encode(decoded) == codec.encode(old)
     assert getattr(decoded, "pending_events", ()) == ()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(event=order_events() | stock_events() | shipment_events() | invoice_issued_events())
+def test_encode_event_equals_unstructuring_through_the_converter(event: DomainEvent) -> None:
+    """encode_event calls the hook the converter dispatches to, looked up once per class."""
+    cls = type(event)
+    expected = (
+        cls.aggregate_type,
+        str(event.aggregate_key),
+        cls.__name__,
+        dump_json(converter.unstructure(event), cls.__name__),
+    )
+    assert encode_event(event) == expected
+    assert encode_event(event) == expected  # the class's hook now cached
+
+
+def test_encode_event_refuses_what_is_not_an_event() -> None:
+    with pytest.raises(ValidationError, match="expected a DomainEvent, got dict"):
+        encode_event({"type": "OrderPlaced"})  # type: ignore[arg-type]

@@ -251,9 +251,18 @@ DOCUMENTS = _DocumentCodec(
 )
 
 
+#: Each event class -> the converter's unstructure hook for it (what ``converter.unstructure``
+#: dispatches to), looked up once per class.
+_EVENT_HOOKS: dict[type, Callable[[Any], Any]] = {}
+
+
 def encode_event(event: DomainEvent) -> tuple[str, str, str, str]:
     """(aggregate type, aggregate key, event type, payload JSON) of an event for the outbox."""
-    if not isinstance(event, DomainEvent):
-        raise ValidationError(f"expected a DomainEvent, got {type(event).__name__}", path="event")
-    payload = dump_json(converter.unstructure(event), type(event).__name__)
-    return type(event).aggregate_type, str(event.aggregate_key), type(event).__name__, payload
+    cls = type(event)
+    hook = _EVENT_HOOKS.get(cls)
+    if hook is None:
+        if not isinstance(event, DomainEvent):
+            raise ValidationError(f"expected a DomainEvent, got {cls.__name__}", path="event")
+        hook = _EVENT_HOOKS[cls] = converter.get_unstructure_hook(cls)
+    payload = dump_json(hook(event), cls.__name__)
+    return cls.aggregate_type, str(event.aggregate_key), cls.__name__, payload

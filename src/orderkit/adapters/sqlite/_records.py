@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from orderkit.adapters._records import Column, OutboxRow, Record, RecordStore, TableSpec
@@ -23,9 +23,10 @@ _UPDATE_FROM = sqlite3.sqlite_version_info >= (3, 35, 0)
 _OUTBOX_COLUMNS = "position, message_id, aggregate_type, aggregate_key, event_type, payload"
 
 
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Sequence[Sequence[Any]]:
+    if len(items) <= size:  # the common case: one chunk, the items themselves
+        return (items,) if items else ()
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _marks(count: int) -> str:
@@ -138,7 +139,7 @@ class SqliteRecords(RecordStore):
         return found
 
     def insert(self, spec: TableSpec, key: str, data: str, columns: Mapping[str, Column]) -> bool:
-        params = (key, 1, *(columns[name] for name in spec.columns), data)
+        params = (key, 1, *map(columns.__getitem__, spec.columns), data)
         return self._change(_insert_sql(spec), params) == 1
 
     def update(
@@ -151,7 +152,7 @@ class SqliteRecords(RecordStore):
     ) -> bool:
         params = (
             expected_version + 1,
-            *(columns[name] for name in spec.columns),
+            *map(columns.__getitem__, spec.columns),
             data,
             key,
             expected_version,
@@ -190,8 +191,9 @@ class SqliteRecords(RecordStore):
     ) -> list[str]:
         """One ``UPDATE ... FROM (VALUES ...) RETURNING`` statement; the keys it wrote."""
         params: list[object] = []
+        names = spec.columns
         for key, expected, data, columns in rows:
-            params.extend((key, expected, *(columns[name] for name in spec.columns), data))
+            params += (key, expected, *map(columns.__getitem__, names), data)
         return [row[0] for row in self._run(_update_from_sql(spec, len(rows)), params)]
 
     def _update_each(
@@ -199,7 +201,7 @@ class SqliteRecords(RecordStore):
     ) -> int:
         """One ``executemany`` (SQLite before 3.35); how many rows it wrote."""
         many = [
-            (expected + 1, *(columns[name] for name in spec.columns), data, key, expected)
+            (expected + 1, *map(columns.__getitem__, spec.columns), data, key, expected)
             for key, expected, data, columns in rows
         ]
         try:
@@ -282,14 +284,12 @@ class SqliteRecords(RecordStore):
         for chunk in _chunks(rows):
             params: list[object] = []
             for row in chunk:
-                params.extend(
-                    (
-                        row.message_id,
-                        row.aggregate_type,
-                        row.aggregate_key,
-                        row.event_type,
-                        row.payload,
-                    )
+                params += (
+                    row.message_id,
+                    row.aggregate_type,
+                    row.aggregate_key,
+                    row.event_type,
+                    row.payload,
                 )
             self._change(_outbox_sql(len(chunk)), params)
 
