@@ -5,8 +5,10 @@ included, and then dropped the storage metadata (``version``, ``events``); it
 now asks the converter for a function that leaves them out. The JSON must be
 the same, for every aggregate the strategies draw, pending events or not.
 
-``dump_json`` calls the C encoder it builds once instead of ``json.dumps``: the
-same text, or the same error, for any value.
+``dump_json`` calls the C encoder it builds once instead of ``json.dumps``, and
+``_load_json`` the C scanner instead of ``json.loads``: the same text or value, or
+the same error, for any input. Decoding and event encoding skip converter layers
+and must give what the converter gives.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from orderkit.adapters._codecs import (
     SHIPMENTS,
     STOCK,
     AggregateCodec,
+    _load_json,
     dump_json,
     encode_event,
 )
@@ -163,3 +166,43 @@ def test_encode_event_equals_unstructuring_through_the_converter(event: DomainEv
 def test_encode_event_refuses_what_is_not_an_event() -> None:
     with pytest.raises(ValidationError, match="expected a DomainEvent, got dict"):
         encode_event({"type": "OrderPlaced"})  # type: ignore[arg-type]
+
+
+def _old_load(text: str) -> str:
+    """What _load_json did before: json.loads, its error reworded."""
+    try:
+        return repr(json.loads(text))
+    except ValueError as exc:
+        return f"error: stored x is not valid JSON: {exc}"
+
+
+def _load(text: str) -> str:
+    try:
+        return repr(_load_json(text, "x"))
+    except ValidationError as exc:
+        return f"error: {exc.errors['x']}"
+
+
+_JSON_DOCS = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=10,
+)
+_NOISE = st.sampled_from(["", " ", "\n", "\ufeff", "x", "]", "{", ",", '"', "\x01", "1"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    doc=_JSON_DOCS,
+    before=_NOISE,
+    after=_NOISE,
+    cut=st.integers(0, 3),
+    indent=st.none() | st.integers(0, 2),
+)
+def test_load_json_equals_json_loads(
+    doc: object, before: str, after: str, cut: int, indent: int | None
+) -> None:
+    """Stored text scans straight to its value; anything else is json.loads' to read."""
+    text = before + json.dumps(doc, indent=indent) + after
+    text = text[: len(text) - cut] if cut else text
+    assert _load(text) == _old_load(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from _json import make_encoder
+from _json import make_encoder, make_scanner
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -41,6 +41,7 @@ __all__ = [
 T = TypeVar("T")
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
 _METADATA = frozenset({"version", "events"})
 #: Each aggregate class -> its converter dict without _METADATA, made on first use.
 _UNSTRUCTURE: dict[type, Callable[[Any], dict[str, Any]]] = {}
@@ -93,7 +94,21 @@ def dump_json(value: object, what: str) -> str:
         raise ValidationError(f"{what} is not JSON-serialisable: {exc}", path=what) from None
 
 
+#: The C scanner ``json.loads`` ends in, called straight: a stored row is one JSON value
+#: with nothing around it, so the checks ``loads`` makes around the scan (a BOM, leading
+#: and trailing whitespace) are left to ``loads`` itself for any other text.
+_SCAN = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # the context it reads
+
+
 def _load_json(text: str, what: str) -> Any:
+    if text.__class__ is str:
+        try:
+            value, end = _SCAN(text, 0)
+        except (StopIteration, ValueError, RecursionError):
+            pass  # json.loads below raises what it raises for this text
+        else:
+            if end == len(text):
+                return value
     try:
         return json.loads(text)
     except ValueError as exc:
@@ -104,7 +119,7 @@ def epoch_microseconds(value: object, what: str = "datetime") -> int:
     """An aware datetime as whole microseconds since 1970-01-01 UTC: exact and sortable."""
     if not isinstance(value, dt.datetime) or value.utcoffset() is None:
         raise ValidationError(f"{what} must be a timezone-aware datetime, got {value!r}", path=what)
-    return (value - _EPOCH) // dt.timedelta(microseconds=1)
+    return (value - _EPOCH) // _MICROSECOND
 
 
 def _takes_events(cls: type) -> bool:

@@ -178,7 +178,7 @@ def _adjustment_tuple(values: Iterable[LineAdjustment]) -> tuple[LineAdjustment,
 
 def _counts(value: Mapping[str, int]) -> dict[str, int]:
     given: object = value  # counts come from callers and the wire
-    if not isinstance(given, Mapping):
+    if given.__class__ is not dict and not isinstance(given, Mapping):  # a dict skips the ABC
         raise ValidationError(f"usage counts {value!r} are not a mapping of code to count")
     result = dict(value)
     for key, count in result.items():
