@@ -40,8 +40,11 @@ from orderkit.invoicing import (
     invoiceable_quantities,
     tax_breakdown,
 )
+from orderkit.invoicing._drafting import _invoice_line
+from orderkit.invoicing._ledger import LineAmounts
 from orderkit.money import Money
-from orderkit.testing.strategies import invoicing_ledgers, parties, payment_terms
+from orderkit.serialization import converter
+from orderkit.testing.strategies import invoiceable_lines, invoicing_ledgers, parties, payment_terms
 
 DAY = dt.date(2026, 3, 2)
 
@@ -152,3 +155,17 @@ def test_a_part_left_negative_by_an_earlier_invoice_is_refused_as_before() -> No
     ledger = ledger.record(Invoice(**fields))
     with pytest.raises(ValidationError, match="negative"):
         shipping(ledger, 2)
+
+
+@given(invoiceable_lines())
+def test_a_whole_line_nothing_was_invoiced_of_is_drafted_as_its_shares_are(
+    line: InvoiceableLine,
+) -> None:
+    """Billing all of a line nothing was invoiced of takes its own amounts and taxes: the
+    same line (equal, same JSON, plain ``LineTax`` entries) as the share arithmetic builds."""
+    fast = _invoice_line(line, None, line.quantity)
+    shared = _invoice_line(line, LineAmounts.of((), line.gross.currency), line.quantity)
+    assert fast == shared
+    assert converter.unstructure(fast) == converter.unstructure(shared)
+    assert [type(tax) for tax in fast.taxes] == [LineTax] * len(line.taxes)
+    assert attrs.evolve(fast) == fast

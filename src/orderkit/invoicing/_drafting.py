@@ -114,23 +114,36 @@ def _quantities(
     return result
 
 
-def _invoice_line(line: InvoiceableLine, done: LineAmounts, quantity: int) -> DocumentLine:
+def _invoice_line(line: InvoiceableLine, done: LineAmounts | None, quantity: int) -> DocumentLine:
     """Units ``done.quantity+1 .. +quantity`` of ``line``; the last units take the remainder.
 
-    The parts are whole minor units in the line's currency, with the line's own
-    identity, rates and unique tax keys, so only their signs are left to check:
-    when none is negative the line is built without re-running every check, and
+    ``done`` is None when nothing of the line was invoiced yet. The parts are
+    whole minor units in the line's currency, with the line's own identity,
+    rates and unique tax keys, so only their signs are left to check: when none
+    is negative the line is built without re-running every check, and
     otherwise the checking constructors raise as always.
     """
-    after = done.quantity + quantity
+    whole = (
+        done is None
+        and quantity == line.quantity
+        and type(line.taxes) is tuple
+        and all(t.__class__ is LineTax for t in line.taxes)
+    )
+    if whole:
+        # Every share is the whole amount, less nothing: the line's own amounts and taxes.
+        gross, discount = line.gross, line.discount
+        amounts = [t.amount for t in line.taxes]
+    else:
+        before = LineAmounts.of((), line.gross.currency) if done is None else done
+        after = before.quantity + quantity
 
-    def part(full: Money, taken: Money) -> Money:
-        return cumulative_share(full, after, line.quantity) - taken
+        def part(full: Money, taken: Money) -> Money:
+            return cumulative_share(full, after, line.quantity) - taken
 
-    gross = part(line.gross, done.gross)
-    discount = part(line.discount, done.discount)
+        gross = part(line.gross, before.gross)
+        discount = part(line.discount, before.discount)
+        amounts = [part(t.amount, before.tax_at(t.key)) for t in line.taxes]
     net = gross - discount
-    amounts = [part(t.amount, done.tax_at(t.key)) for t in line.taxes]
     make: Callable[..., DocumentLine]
     if (
         gross.is_negative
@@ -145,6 +158,9 @@ def _invoice_line(line: InvoiceableLine, done: LineAmounts, quantity: int) -> Do
             attrs.evolve(t, amount=amount) for t, amount in zip(line.taxes, amounts, strict=True)
         )
         make = DocumentLine
+    elif whole:
+        taxes = line.taxes
+        make = functools.partial(unchecked, DocumentLine)
     else:
         taxes = tuple(
             unchecked(
@@ -291,7 +307,9 @@ def draft_invoice(
     lines = tuple(
         _invoice_line(
             line,
-            LineAmounts.of(invoiced.get(line.line_id, ()), ledger.currency),
+            LineAmounts.of(invoiced[line.line_id], ledger.currency)
+            if line.line_id in invoiced
+            else None,
             quantities[line.line_id],
         )
         for line in ledger.lines
