@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from orderkit._drafts import builder
 from orderkit.ids import LineId, Sku
 from orderkit.invoicing import InvoiceableLine, LineKind, LineTax, TaxCategory
 from orderkit.money import Currency, Money
@@ -120,7 +121,7 @@ def _unchecked(cls: type[T]) -> Callable[..., T]:
 
 #: Lines built without re-running checks their request already passed (see below).
 _TRUSTED_PRICING_LINE = _unchecked(PricingLine)
-_TRUSTED_ORDER_LINE = _unchecked(OrderLine)
+_TRUSTED_ORDER_LINE = builder(OrderLine)  # the orders package drafts its lines already
 _NO_WEIGHT = Decimal(0)  # PricingLine's default weight
 
 
