@@ -48,7 +48,7 @@ def unchecked(cls: type[A], **fields: Any) -> A:
     Every field must be given. Callers prove their result equal to the checked
     constructor's (tests/unit/test_invoicing_fast_paths.py).
     """
-    if len(fields) != len(attrs.fields(cls)):
+    if len(fields) != len(cls.__attrs_attrs__):
         raise TypeError(f"{cls.__name__} needs all of its fields, got {sorted(fields)}")
     instance = object.__new__(cls)
     for name, value in fields.items():
