@@ -165,15 +165,31 @@ class LineAdjustment:
 
 
 def _line_tuple(values: Iterable[PricingLine]) -> tuple[PricingLine, ...]:
+    given: object = values
+    if given.__class__ is list or given.__class__ is tuple:
+        # What items_of makes of a list or tuple of PricingLines, without its ABC checks.
+        lines = tuple(values)
+        if all(line.__class__ is PricingLine for line in lines):
+            return lines
     result: tuple[PricingLine, ...] = items_of(values, PricingLine, "PricingLine", "lines")
     return result
 
 
 def _adjustment_tuple(values: Iterable[LineAdjustment]) -> tuple[LineAdjustment, ...]:
+    given: object = values
+    if given.__class__ is tuple and not given:  # the default: no adjustments
+        return ()
     result: tuple[LineAdjustment, ...] = items_of(
         values, LineAdjustment, "LineAdjustment", "adjustments"
     )
     return result
+
+
+def _code_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    given: object = values
+    if given.__class__ is tuple and not given:  # the default: no codes
+        return ()
+    return str_tuple(values)
 
 
 def _counts(value: Mapping[str, int]) -> dict[str, int]:
@@ -219,7 +235,7 @@ class PricingRequest:
     customer_group: str | None = attrs.field(
         default=None, validator=instance_of(str, "customer group (str)", optional=True)
     )
-    coupon_codes: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
+    coupon_codes: tuple[str, ...] = attrs.field(default=(), converter=_code_tuple)
     is_first_order: bool = False
     destination: Jurisdiction | None = attrs.field(
         default=None, validator=instance_of(Jurisdiction, "Jurisdiction", optional=True)
