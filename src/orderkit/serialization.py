@@ -430,18 +430,19 @@ class _Generator:
             return f"(None if {v} is None else {self.structure_expr(inner, v, depth)})"
         args = typing.get_args(type_)
         e = f"e{depth}"
+        # An empty array or object (stored records hold many) skips the comprehension.
         if _qualname(hook) == _CATTRS_LIST:
             items = f"[{self.structure_expr(args[0], e, depth + 1)} for {e} in {v}]"
-            return f"({items} if {v}.__class__ is _list else {call})"
+            return f"(({items} if {v} else []) if {v}.__class__ is _list else {call})"
         if hook == self.conv._structure_tuple and len(args) == 2 and args[1] is Ellipsis:
             items = f"[{self.structure_expr(args[0], e, depth + 1)} for {e} in {v}]"
-            return f"(_tuple({items}) if {v}.__class__ is _list else {call})"
+            return f"((_tuple({items}) if {v} else ()) if {v}.__class__ is _list else {call})"
         if _is_cattrs_dict_hook(hook, args):
             k, w = f"k{depth}", f"w{depth}"
             key = self.structure_expr(args[0], k, depth + 1)
             value = self.structure_expr(args[1], w, depth + 1)
             items = f"{{{key}: {value} for {k}, {w} in {v}.items()}}"
-            return f"({items} if {v}.__class__ is _dict else {call})"
+            return f"(({items} if {v} else {{}}) if {v}.__class__ is _dict else {call})"
         return call
 
     def structure_fn(self, cls: Any) -> Callable[[Any], Any]:
@@ -516,9 +517,11 @@ class _Generator:
             and names.get("__cattr_v_u") is self.conv.get_unstructure_hook(args[1])
         ):
             # cattrs' dict[K, V] hook with keys as they are: {k: handler(v) for k, v in items}
+            # (an empty dict skips the comprehension)
             k, w = f"k{depth}", f"w{depth}"
             value = self.unstructure_expr(args[1], w, depth + 1)
-            return f"{{{k}: {value} for {k}, {w} in {v}.items()}}"
+            items = f"{{{k}: {value} for {k}, {w} in {v}.items()}}"
+            return f"({{}} if {v}.__class__ is _dict and not {v} else {items})"
         homogeneous = len(args) == 1 or (len(args) == 2 and args[1] is Ellipsis)
         defaults = getattr(hook, "__defaults__", None) or (None,)
         if _qualname(hook) == _CATTRS_ITERABLE and homogeneous and defaults[0] is list:
