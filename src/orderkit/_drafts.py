@@ -15,7 +15,10 @@ draft); only ``__subclasses__()`` shows the draft.
 
 Arguments are taken as given: no converter, validator or ``on_setattr`` hook
 runs. Every caller passes fields it has checked, and a property test over the
-registered strategies compares each drafted class with its ``__init__``.
+registered strategies compares each drafted class with its ``__init__``. A
+class with an ``__attrs_post_init__`` is refused unless the caller says the
+hook only checks (``skip_post_init=True``): a hook that set a field would be
+silently skipped.
 """
 
 from __future__ import annotations
@@ -38,22 +41,21 @@ _EVOLVERS: Final[dict[type, dict[tuple[str, ...], None]]] = {}  # ordered sets
 _GENERATED_NAMES: Final = frozenset({"Class", "Draft", "NOTHING", "draft", "instance"})
 
 
-def draft_of(cls: type) -> type[Any]:
+def draft_of(cls: type, *, skip_post_init: bool = False) -> type[Any]:
     """The draft class of a slotted attrs class (made on first use, then shared).
 
     Its instances take plain assignment to the class's slots; assigning
     ``cls`` to their ``__class__`` then makes them ordinary instances. Only
     code that inlines the builder on a hot path (Money's arithmetic) needs it.
+    ``skip_post_init`` admits a class whose ``__attrs_post_init__`` only checks.
     """
+    hooks = (
+        ["__attrs_pre_init__"] if skip_post_init else ["__attrs_pre_init__", "__attrs_post_init__"]
+    )
+    if not attrs.has(cls) or "__slots__" not in vars(cls) or any(hasattr(cls, h) for h in hooks):
+        raise TypeError(f"{cls.__qualname__} is not a slotted attrs class without init hooks")
     draft = _DRAFTS.get(cls)
     if draft is None:
-        hooks = ("__attrs_pre_init__", "__attrs_post_init__")
-        if (
-            not attrs.has(cls)
-            or "__slots__" not in vars(cls)
-            or any(hasattr(cls, hook) for hook in hooks)
-        ):
-            raise TypeError(f"{cls.__qualname__} is not a slotted attrs class without init hooks")
         draft = type(
             f"{cls.__name__}Draft",
             (cls,),
@@ -79,10 +81,11 @@ def drafted() -> dict[type, list[tuple[str, ...]]]:
     return {cls: list(_EVOLVERS.get(cls, ())) for cls in _DRAFTS}
 
 
-def builder(cls: Callable[_P, _T]) -> Callable[_P, _T]:
+def builder(cls: Callable[_P, _T], *, skip_post_init: bool = False) -> Callable[_P, _T]:
     """A function with the signature of ``cls(...)`` that builds through the draft.
 
     Defaults are the class's own (a factory is called as ``__init__`` calls it).
+    ``skip_post_init``: the class's ``__attrs_post_init__`` only checks; skip it.
     """
     klass = cast(type, cls)  # typed as a Callable only to borrow its signature
     params: list[str] = []
@@ -106,13 +109,17 @@ def builder(cls: Callable[_P, _T]) -> Callable[_P, _T]:
         values[field.name] = value
     if keywords:
         params += ["*", *keywords]
-    return _generate(klass, f"build_{klass.__name__}", ", ".join(params), values, namespace)
+    name = f"build_{klass.__name__}"
+    return _generate(
+        klass, name, ", ".join(params), values, namespace, skip_post_init=skip_post_init
+    )
 
 
-def evolver(cls: type[_A], *names: str) -> Callable[..., _A]:
+def evolver(cls: type[_A], *names: str, skip_post_init: bool = False) -> Callable[..., _A]:
     """A function ``(instance, *values)``: ``attrs.evolve(instance, **dict(zip(names, values)))``.
 
-    The other fields are copied from ``instance`` as they are.
+    The other fields are copied from ``instance`` as they are; ``skip_post_init``
+    as for :func:`builder`.
     """
     fields = attrs.fields(cls)
     unknown = set(names) - {field.name for field in fields}
@@ -124,11 +131,19 @@ def evolver(cls: type[_A], *names: str) -> Callable[..., _A]:
     }
     _EVOLVERS.setdefault(cls, {})[names] = None
     name = "_".join(["evolve", cls.__name__, *names])
-    return _generate(cls, name, ", ".join(["instance", *names]), values, {})
+    return _generate(
+        cls, name, ", ".join(["instance", *names]), values, {}, skip_post_init=skip_post_init
+    )
 
 
 def _generate(
-    cls: type, name: str, params: str, values: dict[str, str], namespace: dict[str, Any]
+    cls: type,
+    name: str,
+    params: str,
+    values: dict[str, str],
+    namespace: dict[str, Any],
+    *,
+    skip_post_init: bool,
 ) -> Callable[..., Any]:
     clash = _GENERATED_NAMES & {n for f in attrs.fields(cls) for n in (f.name, f.alias)}
     if clash:
@@ -139,7 +154,7 @@ def _generate(
     source = "\n".join(lines)
     filename = f"<orderkit._drafts {cls.__module__}.{name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace.update(Draft=draft_of(cls), Class=cls)
+    namespace.update(Draft=draft_of(cls, skip_post_init=skip_post_init), Class=cls)
     exec(compile(source, filename, "exec"), namespace)
     function: Callable[..., Any] = namespace[name]
     function.__doc__ = f"A {cls.__qualname__} from trusted fields (built by orderkit._drafts)."

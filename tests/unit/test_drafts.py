@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import orderkit.invoicing
 import orderkit.orders
 import orderkit.pricing
 from orderkit._drafts import builder, drafted, evolver
@@ -30,10 +31,17 @@ def test_the_drafted_classes_are_the_hot_values() -> None:
         "Money",
         *("AppliedDiscount", "DiscountShare", "LineBreakdown", "TaxAmount"),
         *("OrderLine", "QuantityLedger", "StatusChange", "TransitionContext"),
+        *("DocumentLine", "Invoice", "InvoicingLedger", "LineTax"),
     }
     for cls in _DRAFTED:
         assert cls.__bases__ == (object,)  # no private base in the class or its docs
-        assert cls in (Money, *vars(orderkit.orders).values(), *vars(orderkit.pricing).values())
+        public = (orderkit.orders, orderkit.pricing, orderkit.invoicing)
+        assert cls in (Money, *(value for package in public for value in vars(package).values()))
+
+
+def _checks_only(cls: type) -> bool:
+    """Whether ``cls`` has a post-init hook (the drafted classes' hooks only check)."""
+    return hasattr(cls, "__attrs_post_init__")
 
 
 def _same(built: Any, made: Any) -> None:
@@ -55,7 +63,7 @@ def test_built_values_are_the_values_init_builds(cls: type, data: st.DataObject)
     value = data.draw(st.from_type(cls))
     fields = attrs.fields(cls)
     args = [getattr(value, field.name) for field in fields]
-    build = builder(cls)
+    build = builder(cls, skip_post_init=_checks_only(cls))
     _same(build(*args), cls(*args))
     _same(build(**{f.alias: a for f, a in zip(fields, args, strict=True)}), value)
     required = [a for f, a in zip(fields, args, strict=True) if f.default is attrs.NOTHING]
@@ -76,7 +84,8 @@ def test_evolved_values_are_the_values_attrs_evolve_builds(
         expected = attrs.evolve(value, **changes)
     except OrderkitError:  # not a valid combination: an evolver is only given valid ones
         return
-    _same(evolver(cls, *names)(value, *changes.values()), expected)
+    checks_only = _checks_only(cls)
+    _same(evolver(cls, *names, skip_post_init=checks_only)(value, *changes.values()), expected)
 
 
 @attrs.frozen
@@ -108,3 +117,20 @@ def test_classes_a_builder_cannot_mirror_are_refused(cls: type) -> None:
     with pytest.raises((TypeError, attrs.exceptions.NotAnAttrsClassError)):
         builder(cls)
     assert cls not in drafted()
+
+
+def test_a_class_whose_hook_only_checks_is_built_without_running_it_when_asked() -> None:
+    @attrs.frozen
+    class Positive:
+        value: int
+
+        def __attrs_post_init__(self) -> None:
+            if self.value <= 0:
+                raise ValueError(self.value)
+
+    with pytest.raises(ValueError, match="-1"):
+        Positive(-1)
+    built = builder(Positive, skip_post_init=True)(-1)  # the caller vouches for its fields
+    assert type(built) is Positive
+    assert built.value == -1
+    assert evolver(Positive, "value", skip_post_init=True)(Positive(1), 2) == Positive(2)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import enum
 from decimal import Decimal
-from typing import Any, TypeVar
-
-import attrs
+from typing import TypeVar
 
 from orderkit.errors import ValidationError
 
 __all__: list[str] = []
 
 E = TypeVar("E", bound=enum.Enum)
-A = TypeVar("A", bound=attrs.AttrsInstance)
 
 
 def is_int(value: object) -> bool:
@@ -40,17 +37,3 @@ def as_enum(kind: type[E], value: object, path: str) -> E:
     except ValueError:
         allowed = ", ".join(repr(member.value) for member in kind)
         raise ValidationError(f"{value!r} is not one of {allowed}", path=path) from None
-
-
-def unchecked(cls: type[A], **fields: Any) -> A:
-    """``cls(**fields)`` without its checks, for values built from already checked parts.
-
-    Every field must be given. Callers prove their result equal to the checked
-    constructor's (tests/unit/test_invoicing_fast_paths.py).
-    """
-    if len(fields) != len(cls.__attrs_attrs__):
-        raise TypeError(f"{cls.__name__} needs all of its fields, got {sorted(fields)}")
-    instance = object.__new__(cls)
-    for name, value in fields.items():
-        object.__setattr__(instance, name, value)
-    return instance

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
 from collections.abc import Callable, Mapping
+from typing import Final
 
 import attrs
 
+from orderkit._drafts import builder
 from orderkit.errors import InvalidQuantity, ValidationError
 from orderkit.ids import LineId, OrderId
 from orderkit.money import Currency, Money
 
-from ._checks import as_enum, is_int, require, unchecked
+from ._checks import as_enum, is_int, require
 from ._documents import DocumentTotals, Invoice, compute_totals
 from ._ledger import InvoicingLedger, LineAmounts
 from ._lines import DocumentLine, InvoiceableLine, LineKind, cumulative_share
@@ -28,6 +29,11 @@ from ._tax import ZERO_RATE_ONLY, LineTax, TaxSubtotal, tax_breakdown
 from ._terms import PaymentTerms
 
 __all__ = ["InvoiceDraft", "InvoicingPolicy", "draft_invoice", "invoiceable_quantities"]
+
+# Lines, taxes and invoices computed here from checked parts skip their checking hooks.
+_new_document_line: Final = builder(DocumentLine, skip_post_init=True)
+_new_line_tax: Final = builder(LineTax, skip_post_init=True)
+_new_invoice: Final = builder(Invoice, skip_post_init=True)
 
 
 class InvoicingPolicy(enum.StrEnum):
@@ -160,11 +166,10 @@ def _invoice_line(line: InvoiceableLine, done: LineAmounts | None, quantity: int
         make = DocumentLine
     elif whole:
         taxes = line.taxes
-        make = functools.partial(unchecked, DocumentLine)
+        make = _new_document_line
     else:
         taxes = tuple(
-            unchecked(
-                LineTax,
+            _new_line_tax(
                 category=t.category,
                 percent=t.percent,
                 amount=amount,
@@ -172,7 +177,7 @@ def _invoice_line(line: InvoiceableLine, done: LineAmounts | None, quantity: int
             )
             for t, amount in zip(line.taxes, amounts, strict=True)
         )
-        make = functools.partial(unchecked, DocumentLine)
+        make = _new_document_line
     return make(
         line_id=line.line_id,
         sku=line.sku,
@@ -244,8 +249,7 @@ class InvoiceDraft:
             ValidationError: a bad number, series, or ``paid`` outside 0..gross.
         """
         breakdown = self.tax_breakdown
-        invoice = unchecked(
-            Invoice,
+        invoice = _new_invoice(
             number=number_format.format(series, issued_on, number),
             sequence_number=number,
             series=series,

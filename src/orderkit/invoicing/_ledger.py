@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import Final
 
 import attrs
 
+from orderkit._drafts import evolver
 from orderkit.errors import DuplicateRequest, InvalidQuantity, NotFound, ValidationError
 from orderkit.ids import LineId, OrderId
 from orderkit.money import Currency, Money
 
-from ._checks import is_int, require, unchecked
+from ._checks import is_int, require
 from ._documents import CreditNote, Invoice
 from ._lines import DocumentLine, InvoiceableLine
 from ._tax import LineTax, TaxCategory
@@ -290,13 +292,7 @@ class InvoicingLedger:
                 self._check_creditable(document.number, corrects, line)
         added = tuple(LedgerEntry(document.number, corrects, line) for line in document.lines)
         # Same order, currency and (already checked) lines: only the entries are new.
-        return unchecked(
-            InvoicingLedger,
-            order_id=self.order_id,
-            currency=self.currency,
-            lines=self.lines,
-            entries=self.entries + added,
-        )
+        return _with_entries(self, self.entries + added)
 
     def _check_invoiceable(
         self,
@@ -362,3 +358,7 @@ def _check_within(
                 f"{cap - taken} left of {cap} {what}",
                 path=f"lines[{doc_line.line_id}]",
             )
+
+
+#: A ledger with new entries, all checked by ``record``: the same lines need no new checks.
+_with_entries: Final = evolver(InvoicingLedger, "entries", skip_post_init=True)
