@@ -68,6 +68,8 @@ def check_locations(value: object) -> tuple[StockLocation, ...]:
 
 def check_sequence(name: str, value: object) -> tuple[Any, ...]:
     """A command's collection argument as a tuple (a string or ``None`` is refused)."""
+    if value.__class__ is list or value.__class__ is tuple:  # the usual: no ABC check needed
+        return tuple(value)
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise ValidationError(f"{name} must be a sequence, got {value!r}", path=name)
     return tuple(value)
