@@ -3,10 +3,12 @@
 The check now skips calls for exact ints above their bound and formats a value's path
 only for the check that refuses it. The reference below is the check as it was; on
 drawn stocks, sound or corrupted field by field, both accept or both raise the same.
+So for the aware-datetime check, which now answers a UTC datetime without a call.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from hypothesis import given, settings
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 from orderkit.errors import OrderkitError, ValidationError
 from orderkit.ids import LocationId
 from orderkit.inventory import SkuStock
-from orderkit.inventory._values import _check_text, check_quantity
+from orderkit.inventory._values import _check_aware, _check_text, check_quantity
 from orderkit.testing.strategies import sku_stocks
 
 
@@ -115,3 +117,24 @@ def _outcome(check: Any) -> tuple[str, str]:
 def test_state_check_refuses_what_it_refused(stock: SkuStock, data: Any) -> None:
     _corrupt(stock, data)
     assert _outcome(stock._check_state) == _outcome(lambda: _reference_check(stock))
+
+
+def _reference_aware(value: object, what: str) -> None:
+    """The aware-datetime check before its UTC shortcut."""
+    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+        raise ValidationError(f"must be a datetime with a UTC offset, got {value!r}", path=what)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    value=st.datetimes()
+    | st.datetimes(timezones=st.just(dt.UTC))
+    | st.datetimes(timezones=st.timezones())
+    | st.dates()
+    | st.none()
+    | st.text(max_size=3)
+)
+def test_aware_check_refuses_what_it_refused(value: object) -> None:
+    assert _outcome(lambda: _check_aware(value, "at")) == _outcome(
+        lambda: _reference_aware(value, "at")
+    )

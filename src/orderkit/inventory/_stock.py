@@ -336,13 +336,13 @@ class SkuStock:
         _check_text(reference, "reference")
         _check_aware(at, "at")
         hold = Reservation(reference, quantity, expires_at, location)
-        if not hold.is_live(at):
+        if not at < hold.expires_at:  # hold.is_live(at), ``at`` checked above
             raise ValidationError(
                 f"reservation {reference!r} expires at {expires_at.isoformat()}, "
                 f"not after {at.isoformat()}",
                 path="expires_at",
             )
-        before = self._low_stock_base(at)
+        before = None if self.low_stock_threshold is None else self._availability(at)[1]
         delta = {location: 0} if location is not None else {}
         self._require_after(at, quantity, delta, drop=(reference,), add=hold)
         self._reservations[reference] = hold

@@ -21,6 +21,10 @@ __all__ = [
 ]
 
 
+_DATETIME = dt.datetime
+_UTC = dt.UTC
+
+
 def check_quantity(value: object, what: str, *, allow_zero: bool = False) -> int:
     """Return ``value`` if it is a whole number of units (> 0, or ≥ 0 with ``allow_zero``)."""
     if isinstance(value, bool) or not isinstance(value, int):
@@ -37,6 +41,8 @@ def _check_text(value: object, what: str) -> None:
 
 
 def _check_aware(value: object, what: str) -> None:
+    if value.__class__ is _DATETIME and value.tzinfo is _UTC:
+        return  # the common case, without a call: UTC is an offset
     if not isinstance(value, dt.datetime) or value.utcoffset() is None:
         raise ValidationError(f"must be a datetime with a UTC offset, got {value!r}", path=what)
 
