@@ -3,7 +3,8 @@
 The check now skips calls for exact ints above their bound and formats a value's path
 only for the check that refuses it. The reference below is the check as it was; on
 drawn stocks, sound or corrupted field by field, both accept or both raise the same.
-So for the aware-datetime check, which now answers a UTC datetime without a call.
+So for the aware-datetime and quantity checks, which now answer a UTC datetime and
+an int above zero without further calls.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orderkit.errors import OrderkitError, ValidationError
+from orderkit.errors import InvalidQuantity, OrderkitError, ValidationError
 from orderkit.ids import LocationId
 from orderkit.inventory import SkuStock
 from orderkit.inventory._values import _check_aware, _check_text, check_quantity
@@ -137,4 +138,34 @@ def _reference_aware(value: object, what: str) -> None:
 def test_aware_check_refuses_what_it_refused(value: object) -> None:
     assert _outcome(lambda: _check_aware(value, "at")) == _outcome(
         lambda: _reference_aware(value, "at")
+    )
+
+
+def _reference_quantity(value: object, what: str, *, allow_zero: bool = False) -> int:
+    """check_quantity before its shortcut for an int above zero."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidQuantity(f"must be a whole number of units, got {value!r}", path=what)
+    if value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise InvalidQuantity(f"must be {bound}, got {value!r}", path=what)
+    return value
+
+
+class _Units(int):
+    """An int subclass: not the shortcut's, still a whole number."""
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    value=st.integers(-3, 3)
+    | st.integers().map(_Units)
+    | st.booleans()
+    | st.floats(-2, 2)
+    | st.none()
+    | st.text(max_size=2),
+    allow_zero=st.booleans(),
+)
+def test_quantity_check_refuses_what_it_refused(value: object, allow_zero: bool) -> None:
+    assert _outcome(lambda: check_quantity(value, "q", allow_zero=allow_zero)) == _outcome(
+        lambda: _reference_quantity(value, "q", allow_zero=allow_zero)
     )

@@ -27,6 +27,8 @@ _UTC = dt.UTC
 
 def check_quantity(value: object, what: str, *, allow_zero: bool = False) -> int:
     """Return ``value`` if it is a whole number of units (> 0, or ≥ 0 with ``allow_zero``)."""
+    if value.__class__ is int and value > 0:  # the common case, either way
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidQuantity(f"must be a whole number of units, got {value!r}", path=what)
     if value < 0 or (value == 0 and not allow_zero):
