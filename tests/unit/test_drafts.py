@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import orderkit.invoicing
 import orderkit.orders
 import orderkit.pricing
+import orderkit.service  # its builders are made at import
 from orderkit._drafts import builder, drafted, evolver
 from orderkit.errors import OrderkitError
 from orderkit.money import Money
@@ -32,6 +33,7 @@ def test_the_drafted_classes_are_the_hot_values() -> None:
         *("AppliedDiscount", "DiscountShare", "LineBreakdown", "TaxAmount"),
         *("OrderLine", "QuantityLedger", "StatusChange", "TransitionContext"),
         *("DocumentLine", "Invoice", "InvoicingLedger", "LineTax"),
+        *("PricingLine", "PriceSnapshot", "PricedLine", "PricedShipping", "PricedTax"),
     }
     for cls in _DRAFTED:
         assert cls.__bases__ == (object,)  # no private base in the class or its docs

@@ -13,9 +13,6 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
-
-import attrs
 
 from orderkit._drafts import builder
 from orderkit.ids import LineId, Sku
@@ -51,7 +48,6 @@ __all__ = [
     "pricing_request",
 ]
 
-T = TypeVar("T", bound=attrs.AttrsInstance)
 
 #: Line attribute holding the invoice description given in the ``LineRequest``.
 DESCRIPTION_KEY = "orderkit.description"
@@ -104,23 +100,8 @@ def pricing_request(
     )
 
 
-def _unchecked(cls: type[T]) -> Callable[..., T]:
-    """``cls(*fields)`` without its validators and checks: all fields, in declaration order."""
-    # attrs classes have slots: each field's slot descriptor stores the value directly, one
-    # straight line per field (a loop over the fields cost more than the stores).
-    names = [f"v{index}" for index, _ in enumerate(attrs.fields(cls))]
-    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    for name, field in zip(names, attrs.fields(cls), strict=True):
-        namespace[f"set_{name}"] = getattr(cls, field.name).__set__
-    stores = "".join(f"\n    set_{name}(instance, {name})" for name in names)
-    source = f"def build({', '.join(names)}):\n    instance = new(cls){stores}\n    return instance"
-    exec(source, namespace)
-    build: Callable[..., T] = namespace["build"]
-    return build
-
-
 #: Lines built without re-running checks their request already passed (see below).
-_TRUSTED_PRICING_LINE = _unchecked(PricingLine)
+_TRUSTED_PRICING_LINE = builder(PricingLine)
 _TRUSTED_ORDER_LINE = builder(OrderLine)  # the orders package drafts its lines already
 _NO_WEIGHT = Decimal(0)  # PricingLine's default weight
 
@@ -177,10 +158,10 @@ _Builders = tuple[
 ]
 _CHECKED: _Builders = (PriceSnapshot, PricedLine, PricedShipping, PricedTax)
 _TRUSTED: _Builders = (
-    _unchecked(PriceSnapshot),
-    _unchecked(PricedLine),
-    _unchecked(PricedShipping),
-    _unchecked(PricedTax),
+    builder(PriceSnapshot, skip_post_init=True),
+    builder(PricedLine, skip_post_init=True),
+    builder(PricedShipping, skip_post_init=True),
+    builder(PricedTax, skip_post_init=True),
 )
 
 
