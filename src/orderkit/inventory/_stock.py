@@ -536,7 +536,8 @@ class SkuStock:
                 raise ValidationError(f"batch stored under {reference!r}", path="batches")
         for order, per_batch in self._batch_allocations.items():
             for reference, qty in per_batch.items():
-                check_quantity(qty, f"batch_allocations[{order}][{reference}]")
+                if qty.__class__ is not int or qty <= 0:
+                    check_quantity(qty, f"batch_allocations[{order}][{reference}]")
                 if reference not in self._batches:
                     raise ValidationError(
                         f"allocation of {order!r} against unknown batch {reference!r}",
@@ -579,7 +580,8 @@ class SkuStock:
         allocated: dict[LocationId, int] = {}  # per location, in one pass over every order
         for order, per_location in self._allocations.items():
             for location, qty in per_location.items():
-                check_quantity(qty, f"allocations[{order}][{location}]")
+                if qty.__class__ is not int or qty <= 0:  # the path is formatted only to refuse
+                    check_quantity(qty, f"allocations[{order}][{location}]")
                 allocated[location] = allocated.get(location, 0) + qty
         for location in self.locations:
             if allocated.get(location, 0) > self.on_hand(location):
