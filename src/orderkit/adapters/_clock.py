@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+from orderkit._time import is_aware
 from orderkit.errors import ValidationError
 
 __all__ = ["FixedClock", "SystemClock"]
@@ -57,6 +58,6 @@ class FixedClock:
 
 
 def _aware(value: object) -> dt.datetime:
-    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+    if not is_aware(value):
         raise ValidationError(f"a clock needs a timezone-aware datetime, got {value!r}", path="now")
     return value

@@ -16,6 +16,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
+from orderkit._time import is_aware
 from orderkit.adapters._records import Column, Record, TableSpec
 from orderkit.errors import ValidationError
 from orderkit.events import DomainEvent
@@ -117,7 +118,7 @@ def _load_json(text: str, what: str) -> Any:
 
 def epoch_microseconds(value: object, what: str = "datetime") -> int:
     """An aware datetime as whole microseconds since 1970-01-01 UTC: exact and sortable."""
-    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+    if not is_aware(value):
         raise ValidationError(f"{what} must be a timezone-aware datetime, got {value!r}", path=what)
     return (value - _EPOCH) // _MICROSECOND
 

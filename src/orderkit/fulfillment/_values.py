@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 import attrs
 
+from orderkit._time import is_aware
 from orderkit.errors import InvalidQuantity, ValidationError
 from orderkit.ids import LineId, LocationId, ShipmentId, Sku
 from orderkit.money import Money
@@ -165,11 +166,11 @@ def check_collection(value: object, field: str, what: str) -> None:
 
 def check_aware(value: object, field: str) -> dt.datetime:
     """A timezone-aware datetime: domain time always carries its offset."""
+    if is_aware(value):
+        return value
     if not isinstance(value, dt.datetime):
         raise ValidationError(f"{value!r} is not a datetime", path=field)
-    if value.utcoffset() is None:
-        raise ValidationError(f"naive datetime {value.isoformat()} has no UTC offset", path=field)
-    return value
+    raise ValidationError(f"naive datetime {value.isoformat()} has no UTC offset", path=field)
 
 
 @attrs.frozen

@@ -8,6 +8,7 @@ from typing import Protocol, TypeVar
 
 import attrs
 
+from orderkit._time import is_aware
 from orderkit.errors import InvalidQuantity, ValidationError
 from orderkit.ids import LocationId
 
@@ -19,10 +20,6 @@ __all__ = [
     "StockLocation",
     "same_country_first",
 ]
-
-
-_DATETIME = dt.datetime
-_UTC = dt.UTC
 
 
 def check_quantity(value: object, what: str, *, allow_zero: bool = False) -> int:
@@ -43,9 +40,7 @@ def _check_text(value: object, what: str) -> None:
 
 
 def _check_aware(value: object, what: str) -> None:
-    if value.__class__ is _DATETIME and value.tzinfo is _UTC:
-        return  # the common case, without a call: UTC is an offset
-    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+    if not is_aware(value):
         raise ValidationError(f"must be a datetime with a UTC offset, got {value!r}", path=what)
 
 

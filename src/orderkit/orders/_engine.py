@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Final
 
+from orderkit._time import is_aware
 from orderkit.errors import CurrencyMismatch, InvalidQuantity, InvalidTransition, ValidationError
 from orderkit.events import DomainEvent
 from orderkit.ids import LineId
@@ -90,15 +91,8 @@ _MOVES: Final[dict[str, tuple[_Move, _LedgerEvent, bool]]] = {
 
 
 def aware(at: object, what: str = "at") -> dt.datetime:
-    """``at`` if it is a timezone-aware datetime; ``ValidationError`` otherwise.
-
-    A fixed-offset ``datetime.timezone`` (``UTC`` included; the class cannot be
-    subclassed) always has an offset: checking its type is several times cheaper
-    than ``utcoffset()``, which every other tzinfo still answers.
-    """
-    if not isinstance(at, dt.datetime) or (
-        type(at.tzinfo) is not dt.timezone and at.utcoffset() is None
-    ):
+    """``at`` if it is a timezone-aware datetime; ``ValidationError`` otherwise."""
+    if not is_aware(at):
         raise ValidationError(f"{what} must be a timezone-aware datetime, got {at!r}", path=what)
     return at
 
@@ -208,8 +202,7 @@ def fire(  # noqa: PLR0917 (Order._apply passes arguments positionally)
         optional_text(actor, "actor")
         optional_text(reason, "reason")
     state = order._state
-    name: object = event
-    transition = lifecycle._by_event.get(event) if isinstance(name, str) else None
+    transition = lifecycle.transition(event)
     # The allowed events only name what a refusal offers instead: computed on refusal.
     if transition is None:
         allowed = lifecycle.allowed_events(state)

@@ -10,6 +10,7 @@ from typing import Any, Final
 
 import attrs
 
+from orderkit._time import is_aware
 from orderkit.errors import ValidationError
 from orderkit.money import Currency, Money, Rounding
 
@@ -62,11 +63,11 @@ def validate_optional_aware(
 
 def require_aware(value: object, name: str) -> dt.datetime:
     """Refuse anything but a timezone-aware datetime."""
+    if is_aware(value):
+        return value
     if not isinstance(value, dt.datetime):
         raise ValidationError(f"{value!r} is not a datetime", path=name)
-    if value.utcoffset() is None:
-        raise ValidationError(f"naive datetime {value.isoformat()} has no UTC offset", path=name)
-    return value
+    raise ValidationError(f"naive datetime {value.isoformat()} has no UTC offset", path=name)
 
 
 def validate_positive_int(instance: object, attribute: attrs.Attribute[int], value: object) -> None:

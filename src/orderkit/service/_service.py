@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
+from orderkit._time import is_aware
 from orderkit.errors import ValidationError
 from orderkit.fulfillment import BusinessCalendar, CarrierPort, Label, RetryPolicy, TrackingEvent
 from orderkit.ids import LineId, LocationId, OrderId, ShipmentId
@@ -178,7 +179,7 @@ class OrderService:
 
     def _now(self) -> dt.datetime:
         now: object = self._clock.now()
-        if not isinstance(now, dt.datetime) or now.utcoffset() is None:
+        if not is_aware(now):
             raise ValidationError(
                 f"the clock returned {now!r}, not an aware datetime", path="clock"
             )
@@ -420,7 +421,7 @@ class OrderService:
             ValidationError: ``at`` is not an aware datetime.
         """
         moment: object = self._now() if at is None else at
-        if not isinstance(moment, dt.datetime) or moment.utcoffset() is None:
+        if not is_aware(moment):
             raise ValidationError(f"at must be an aware datetime, got {at!r}", path="at")
         with self._runner.report_reader() as uow:
             return _shipping.late(self._ctx, uow, moment)
