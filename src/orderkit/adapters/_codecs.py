@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from _json import make_encoder, make_scanner
-from collections.abc import Callable, Mapping
+import json.scanner
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
@@ -76,11 +76,24 @@ class Codec(Protocol[T]):
 #: What ``json.dumps(value, separators=(",", ":"), sort_keys=True, allow_nan=False)`` builds
 #: on every call, built once.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True, allow_nan=False)
-#: Its C core, also built once (``encode`` builds one per call), without the markers that
-#: catch a circular value: a cycle recurses until RecursionError, and then ``_ENCODER``
-#: runs again to raise what it raises (a ValueError naming the cycle).
-_ENCODE = make_encoder(
-    None, _ENCODER.default, json.encoder.encode_basestring_ascii, None, ":", ",", True, False, False
+#: Its C core where CPython has one, also built once (``encode`` builds one per call),
+#: without the markers that catch a circular value: a cycle recurses until RecursionError,
+#: and then ``_ENCODER`` runs again to raise what it raises (a ValueError naming the cycle).
+_C_MAKE_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)
+_ENCODE: Callable[[object, int], Iterable[str]] = (
+    _C_MAKE_ENCODER(
+        None,
+        _ENCODER.default,
+        json.encoder.encode_basestring_ascii,
+        None,
+        ":",
+        ",",
+        True,
+        False,
+        False,
+    )
+    if _C_MAKE_ENCODER is not None
+    else lambda value, _level: _ENCODER.iterencode(value)
 )
 
 
@@ -98,7 +111,7 @@ def dump_json(value: object, what: str) -> str:
 #: The C scanner ``json.loads`` ends in, called straight: a stored row is one JSON value
 #: with nothing around it, so the checks ``loads`` makes around the scan (a BOM, leading
 #: and trailing whitespace) are left to ``loads`` itself for any other text.
-_SCAN = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # the context it reads
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # its context
 
 
 def _load_json(text: str, what: str) -> Any:
