@@ -23,11 +23,12 @@ silently skipped.
 
 from __future__ import annotations
 
-import linecache
 from collections.abc import Callable
 from typing import Any, Final, ParamSpec, TypeVar, cast
 
 import attrs
+
+from orderkit._codegen import define
 
 __all__ = ["builder", "draft_of", "drafted", "evolver"]
 
@@ -151,11 +152,8 @@ def _generate(
     lines = [f"def {name}({params}):", "    draft = Draft()"]
     lines += [f"    draft.{slot} = {value}" for slot, value in values.items()]
     lines += ["    draft.__class__ = Class", "    return draft", ""]
-    source = "\n".join(lines)
     filename = f"<orderkit._drafts {cls.__module__}.{name}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace.update(Draft=draft_of(cls, skip_post_init=skip_post_init), Class=cls)
-    exec(compile(source, filename, "exec"), namespace)
-    function: Callable[..., Any] = namespace[name]
+    function = define(name, "\n".join(lines), filename, namespace)
     function.__doc__ = f"A {cls.__qualname__} from trusted fields (built by orderkit._drafts)."
     return function

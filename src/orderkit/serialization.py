@@ -38,7 +38,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import itertools
-import linecache
 import re
 import types
 import typing
@@ -59,6 +58,7 @@ from cattrs.errors import (
 from cattrs.fns import identity
 from cattrs.strategies import configure_tagged_union
 
+from orderkit._codegen import define
 from orderkit.errors import OrderkitError, ValidationError
 from orderkit.events import DomainEvent, event_types
 from orderkit.money import Currency, Money
@@ -386,13 +386,8 @@ class _Generator:
         return name
 
     def _compile(self, name: str, lines: list[str]) -> Callable[[Any], Any]:
-        source = "\n".join(lines)
         filename = f"<orderkit generated {name} {next(self.counter)}>"
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        namespace: dict[str, Any] = {}
-        exec(compile(source, filename, "exec"), self.globs, namespace)
-        fn: Callable[[Any], Any] = namespace[name]
-        return fn
+        return define(name, "\n".join(lines), filename, self.globs)
 
     def _exact_class(self, hook: Any, type_: Any) -> type | None:
         """The class whose instances ``hook`` returns as they are, declared as ``type_``."""
